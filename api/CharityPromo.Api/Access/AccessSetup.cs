@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace CharityPromo.Api.Access;
+
+internal static class Policies
+{
+    /// <summary>Who may read purchases: checkout keys (their own), finance and admin keys (all).</summary>
+    public const string PurchaseReaders = "purchase-readers";
+}
+
+internal static class AccessSetup
+{
+    /// <summary>API-key authentication; one policy per scope; everything not marked anonymous needs a key.</summary>
+    public static IServiceCollection AddApiKeyAccess(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Scopes.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))
+            .AddPolicy(Scopes.Checkout, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout))
+            .AddPolicy(Scopes.Finance, p => p.RequireClaim(Scopes.ClaimType, Scopes.Finance))
+            .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin));
+        return services;
+    }
+}

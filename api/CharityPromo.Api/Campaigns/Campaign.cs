@@ -1,0 +1,47 @@
+using CharityPromo.Api.Pledges;
+
+namespace CharityPromo.Api.Campaigns;
+
+internal sealed class Campaign
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public required string Currency { get; set; }
+    public long Goal { get; set; }
+    public DateTime StartsUtc { get; set; }
+    public DateTime EndsUtc { get; set; }
+
+    public int? PercentBps { get; set; }
+    public long? FixedAmount { get; set; }
+    public long? CapPerPurchase { get; set; }
+    public bool RoundUp { get; set; }
+    public bool AddOn { get; set; }
+
+    public int? MatchMinPriorPurchases { get; set; }
+    public int? MatchPercentBps { get; set; }
+    public long? MatchBudget { get; set; }
+    /// <summary>Match pledged so far; only ever raised by a conditional update, so the budget holds under concurrency.</summary>
+    public long MatchUsed { get; set; }
+
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+
+    public List<CampaignCharity> Charities { get; set; } = [];
+
+    public PledgeRule Rule => new(
+        PercentBps, FixedAmount, CapPerPurchase, RoundUp, AddOn,
+        MatchPercentBps is { } bps ? new MatchRule(MatchMinPriorPurchases ?? 0, bps, MatchBudget ?? 0) : null);
+
+    public bool IsOpenAt(DateTime utc) => utc >= StartsUtc && utc < EndsUtc;
+}
+
+/// <summary>A charity a campaign supports; the position keeps the order the admin gave.</summary>
+internal sealed class CampaignCharity
+{
+    public Guid CampaignId { get; set; }
+    public Guid CharityId { get; set; }
+    public int Position { get; set; }
+    public Charity Charity { get; set; } = null!;
+}

@@ -1,0 +1,166 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Ledger;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Campaigns;
+
+internal static class CampaignEndpoints
+{
+    public static void MapCampaigns(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/campaigns").WithTags("Campaigns").WithWriteFilter();
+
+        group.MapGet("/", ListCampaigns).WithName(nameof(ListCampaigns))
+            .WithSummary("List campaigns with their totals")
+            .WithDescription("Newest first. `status` filters to `upcoming`, `active` or `ended`.").AllowAnonymous();
+        group.MapGet("/{slug}", GetCampaign).WithName(nameof(GetCampaign))
+            .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous();
+        group.MapPost("/", CreateCampaign).WithName(nameof(CreateCampaign))
+            .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>();
+        group.MapPut("/{slug}", UpdateCampaign).WithName(nameof(UpdateCampaign))
+            .WithSummary("Update a campaign (admin)")
+            .WithDescription("The slug cannot change, nor the currency once purchases exist. Charities removed keep their totals.")
+            .RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>();
+    }
+
+    private static async Task<Results<Ok<List<CampaignResponse>>, ValidationProblem>> ListCampaigns(
+        string? status, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var query = db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).AsQueryable();
+        query = status switch
+        {
+            null or "" => query,
+            "active" => query.Where(c => c.StartsUtc <= now && c.EndsUtc > now),
+            "upcoming" => query.Where(c => c.StartsUtc > now),
+            "ended" => query.Where(c => c.EndsUtc <= now),
+            _ => null!,
+        };
+        if (query is null) return Problems.Invalid("status", "'status' must be 'upcoming', 'active' or 'ended'.");
+
+        var campaigns = await query.OrderByDescending(c => c.StartsUtc).ThenBy(c => c.Slug).AsSplitQuery().ToListAsync(ct);
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, campaigns.Select(c => c.Id).ToList(), withDaily: false, now, ct);
+        return TypedResults.Ok(campaigns.Select(c => c.ToResponse(totals[c.Id], now)).ToList());
+    }
+
+    private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaign(
+        string slug, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var campaign = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
+            .SingleOrDefaultAsync(c => c.Slug == slug, ct);
+        if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
+        return TypedResults.Ok(campaign.ToResponse(totals[campaign.Id], now));
+    }
+
+    private static async Task<Results<Created<CampaignResponse>, ProblemHttpResult>> CreateCampaign(
+        CampaignRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
+        if (problem is not null) return problem;
+
+        var campaign = new Campaign { Slug = request.Slug, Name = request.Name, Currency = request.Currency, CreatedUtc = now };
+        request.ApplyTo(campaign, charities, now);
+        db.Campaigns.Add(campaign);
+        db.CampaignTotals.AddRange(charities.Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
+        }
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
+        return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals[campaign.Id], now));
+    }
+
+    private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> UpdateCampaign(
+        string slug, CampaignRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var campaign = await db.Campaigns.Include(c => c.Charities).SingleOrDefaultAsync(c => c.Slug == slug, ct);
+        if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
+        if (request.Currency != campaign.Currency && await db.Purchases.AnyAsync(p => p.CampaignId == campaign.Id, ct))
+            return Problems.Unprocessable("currency", "The currency cannot change once the campaign has purchases.");
+
+        var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
+        if (problem is not null) return problem;
+
+        var existingTotals = await db.CampaignTotals.Where(t => t.CampaignId == campaign.Id).ToListAsync(ct);
+        if (request.Currency != campaign.Currency)
+        {
+            db.CampaignTotals.RemoveRange(existingTotals); // all zero: the campaign has no purchases yet
+            existingTotals = [];
+        }
+        campaign.Currency = request.Currency;
+        request.ApplyTo(campaign, charities, now);
+        var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
+        db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
+            .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
+        await db.SaveChangesAsync(ct);
+
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
+        var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
+        return TypedResults.Ok(saved.ToResponse(totals[campaign.Id], now));
+    }
+
+    /// <summary>The charities named by slug, in the order given, or a 422 naming the first unknown one.</summary>
+    private static async Task<(List<Charity> Charities, ProblemHttpResult? Problem)> FindCharitiesAsync(
+        AppDb db, string[] slugs, CancellationToken ct)
+    {
+        var found = await db.Charities.Where(c => slugs.Contains(c.Slug)).ToDictionaryAsync(c => c.Slug, ct);
+        for (var i = 0; i < slugs.Length; i++)
+        {
+            if (!found.ContainsKey(slugs[i]))
+                return ([], Problems.Unprocessable($"charities[{i}]", $"No charity '{slugs[i]}'. Create it first with POST /api/charities."));
+        }
+        return (slugs.Select(s => found[s]).ToList(), null);
+    }
+
+    private static void ApplyTo(this CampaignRequest r, Campaign c, List<Charity> charities, DateTime now)
+    {
+        c.Name = r.Name.Trim();
+        c.Description = r.Description?.Trim() ?? "";
+        c.Goal = r.Goal;
+        c.StartsUtc = r.StartsUtc.UtcDateTime;
+        c.EndsUtc = r.EndsUtc.UtcDateTime;
+        c.PercentBps = r.Pledge!.PercentBps;
+        c.FixedAmount = r.Pledge.FixedAmount;
+        c.CapPerPurchase = r.Pledge.CapPerPurchase;
+        c.RoundUp = r.RoundUp;
+        c.AddOn = r.AddOn;
+        c.MatchMinPriorPurchases = r.Match?.MinPriorPurchases;
+        c.MatchPercentBps = r.Match?.PercentBps;
+        c.MatchBudget = r.Match?.Budget;
+        c.UpdatedUtc = now;
+        // Sync in place: removing and re-adding the same (campaign, charity) key would confuse EF's tracking.
+        c.Charities.RemoveAll(cc => charities.All(ch => ch.Id != cc.CharityId));
+        for (var i = 0; i < charities.Count; i++)
+        {
+            var link = c.Charities.Find(cc => cc.CharityId == charities[i].Id);
+            if (link is null) c.Charities.Add(link = new CampaignCharity { CampaignId = c.Id, CharityId = charities[i].Id, Charity = charities[i] });
+            link.Position = i;
+        }
+    }
+
+    internal static string StatusAt(this Campaign c, DateTime now) =>
+        now < c.StartsUtc ? "upcoming" : now < c.EndsUtc ? "active" : "ended";
+
+    private static CampaignResponse ToResponse(this Campaign c, TotalsResponse totals, DateTime now) => new(
+        c.Slug, c.Name, c.Description, c.Currency, c.Goal,
+        DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.StatusAt(now),
+        c.Charities.OrderBy(cc => cc.Position).Select(cc => new CharityRefResponse(cc.Charity.Slug, cc.Charity.Name)).ToList(),
+        new PledgeRuleRequest(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
+        c.MatchPercentBps is { } bps
+            ? new MatchResponse(c.MatchMinPriorPurchases ?? 0, bps, c.MatchBudget ?? 0, c.MatchUsed, Math.Max(0, (c.MatchBudget ?? 0) - c.MatchUsed))
+            : null,
+        totals);
+}

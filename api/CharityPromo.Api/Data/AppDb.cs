@@ -1,0 +1,128 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Purchases;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Data;
+
+internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
+{
+    public DbSet<Charity> Charities => Set<Charity>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignCharity> CampaignCharities => Set<CampaignCharity>();
+    public DbSet<Purchase> Purchases => Set<Purchase>();
+    public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
+    public DbSet<CampaignTotal> CampaignTotals => Set<CampaignTotal>();
+    public DbSet<DailyTotal> DailyTotals => Set<DailyTotal>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Charity>(e =>
+        {
+            e.HasIndex(c => c.Slug).IsUnique();
+            e.Property(c => c.Slug).HasMaxLength(Limits.Slug);
+            e.Property(c => c.Name).HasMaxLength(Limits.Name);
+            e.Property(c => c.Description).HasMaxLength(Limits.Description);
+            e.Property(c => c.Website).HasMaxLength(Limits.Url);
+            e.Property(c => c.RegistrationNumber).HasMaxLength(Limits.Reference);
+        });
+
+        model.Entity<Campaign>(e =>
+        {
+            e.HasIndex(c => c.Slug).IsUnique();
+            e.Property(c => c.Slug).HasMaxLength(Limits.Slug);
+            e.Property(c => c.Name).HasMaxLength(Limits.Name);
+            e.Property(c => c.Description).HasMaxLength(Limits.Description);
+            e.Property(c => c.Currency).HasMaxLength(3);
+            e.HasMany(c => c.Charities).WithOne().HasForeignKey(cc => cc.CampaignId);
+            e.Ignore(c => c.Rule);
+        });
+
+        model.Entity<CampaignCharity>(e =>
+        {
+            e.HasKey(cc => new { cc.CampaignId, cc.CharityId });
+            e.HasOne(cc => cc.Charity).WithMany().HasForeignKey(cc => cc.CharityId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<Purchase>(e =>
+        {
+            e.HasIndex(p => new { p.ClientId, p.OrderId }).IsUnique();
+            e.HasIndex(p => p.ReceiptCode).IsUnique();
+            e.HasIndex(p => new { p.CustomerHash, p.Status });
+            e.HasIndex(p => new { p.CampaignId, p.CreatedUtc });
+            e.Property(p => p.OrderId).HasMaxLength(Limits.Reference);
+            e.Property(p => p.ReceiptCode).HasMaxLength(32);
+            e.Property(p => p.Currency).HasMaxLength(3);
+            e.Property(p => p.Status).HasConversion<string>().HasMaxLength(24);
+            e.Property(p => p.CustomerHash).HasMaxLength(64);
+            e.Property(p => p.PaymentMethod).HasMaxLength(16);
+            e.Property(p => p.PaymentReference).HasMaxLength(Limits.Reference);
+            e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Charity>().WithMany().HasForeignKey(p => p.CharityId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<LedgerEntry>(e =>
+        {
+            e.HasIndex(l => new { l.PurchaseId, l.Kind, l.Cause }).IsUnique();
+            e.HasIndex(l => new { l.CampaignId, l.CharityId, l.Currency });
+            e.Property(l => l.Currency).HasMaxLength(3);
+            e.Property(l => l.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(l => l.Cause).HasMaxLength(Limits.Reference + 32);
+            e.Property(l => l.Reference).HasMaxLength(Limits.Reference + 32);
+            e.HasOne<Purchase>().WithMany().HasForeignKey(l => l.PurchaseId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<CampaignTotal>(e =>
+        {
+            e.HasKey(t => new { t.CampaignId, t.CharityId, t.Currency });
+            e.Property(t => t.Currency).HasMaxLength(3);
+            e.Ignore(t => t.Raised);
+        });
+
+        model.Entity<DailyTotal>(e => e.HasKey(t => new { t.CampaignId, t.Day }));
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(k => k.Name).IsUnique();
+            e.HasIndex(k => k.Hash).IsUnique();
+            e.Property(k => k.Name).HasMaxLength(Limits.Name);
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.Property(k => k.Scopes).HasMaxLength(64);
+        });
+
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(r => new { r.ClientId, r.Key });
+            e.Property(r => r.Key).HasMaxLength(Limits.IdempotencyKey);
+            e.Property(r => r.Fingerprint).HasMaxLength(64);
+            e.Property(r => r.ContentType).HasMaxLength(128);
+            e.Property(r => r.Location).HasMaxLength(512);
+        });
+
+        model.Entity<ServerSecret>(e =>
+        {
+            e.HasKey(s => s.Name);
+            e.Property(s => s.Name).HasMaxLength(64);
+        });
+
+        model.Entity<Purchase>().Ignore(p => p.Donation);
+    }
+}
+
+/// <summary>String length limits, shared by the schema and the request validators.</summary>
+internal static class Limits
+{
+    public const int Slug = 64;
+    public const int Name = 200;
+    public const int Description = 4000;
+    public const int Url = 500;
+    public const int Reference = 100;
+    public const int IdempotencyKey = 255;
+    public const long MaxAmount = 99_999_999_999; // far above any real purchase, far below overflow in pledge math
+}

@@ -1,0 +1,205 @@
+using System.Security.Cryptography;
+using System.Text;
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Infrastructure;
+
+/// <summary>
+/// The one path every write takes (reads pass straight through). Under the write gate it opens a transaction, runs the handler, and
+/// commits the handler's changes together with the response it gave for the request's Idempotency-Key,
+/// so a write is either whole and replayable or not there at all. A retry with the same key and the same
+/// request gets the first response again; the same key with another request gets 422.
+/// </summary>
+internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, ILogger<WriteFilter> logger) : IEndpointFilter
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)) return await next(context);
+        var ct = http.RequestAborted;
+        var key = http.Request.Headers[HeaderName].ToString();
+        var keyRequired = http.GetEndpoint()?.Metadata.GetMetadata<IdempotencyKeyRequired>() is not null;
+
+        if (key.Length == 0 && keyRequired)
+            return Problems.Invalid(HeaderName, "This write needs an Idempotency-Key header, unique per attempt at the operation (a UUID is ideal).");
+        if (key.Length > Limits.IdempotencyKey || key.Any(c => c < 0x21 || c > 0x7e))
+            return Problems.Invalid(HeaderName, $"The Idempotency-Key must be 1 to {Limits.IdempotencyKey} visible ASCII characters.");
+
+        var clientId = http.User.ClientId();
+        var fingerprint = key.Length > 0 ? await FingerprintAsync(http.Request, ct) : "";
+
+        using (await gate.EnterAsync(ct))
+        {
+            if (key.Length > 0 && await FindAsync(clientId, key, ct) is { } earlier)
+                return Replay(earlier, fingerprint);
+
+            var response = await RunInTransactionAsync(context, next, clientId, key, fingerprint, ct);
+            if (response is not null) return response;
+        }
+
+        // Another instance committed the same key first (the unique key refused ours): answer as it did.
+        return Replay((await FindAsync(clientId, key, ct))!, fingerprint);
+    }
+
+    private async Task<IResult?> RunInTransactionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next,
+        Guid clientId, string key, string fingerprint, CancellationToken ct)
+    {
+        var http = context.HttpContext;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await next(context) is not IResult result)
+            throw new InvalidOperationException("Write endpoints must return an IResult.");
+
+        var captured = await CaptureAsync(http, result);
+        // Like Stripe: a request refused as invalid (400) or failing on our side (5xx) stores nothing,
+        // so the client may correct it and retry under the same key.
+        if (captured.StatusCode < 500 && captured.StatusCode != StatusCodes.Status400BadRequest)
+        {
+            if (key.Length > 0)
+            {
+                db.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    ClientId = clientId,
+                    Key = key,
+                    Fingerprint = fingerprint,
+                    StatusCode = captured.StatusCode,
+                    ContentType = captured.ContentType,
+                    Location = captured.Location,
+                    Body = captured.Body,
+                    CreatedUtc = clock.GetUtcNow().UtcDateTime,
+                });
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException ex) when (key.Length > 0 && DbErrors.IsUniqueViolation(ex))
+            {
+                logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
+                db.ChangeTracker.Clear();
+                return null;
+            }
+        }
+        return new CapturedResult(captured);
+    }
+
+    private Task<IdempotencyRecord?> FindAsync(Guid clientId, string key, CancellationToken ct) =>
+        db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.ClientId == clientId && r.Key == key, ct);
+
+    private static IResult Replay(IdempotencyRecord earlier, string fingerprint)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(earlier.Fingerprint), Encoding.ASCII.GetBytes(fingerprint)))
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [HeaderName] = ["This Idempotency-Key was already used for a different request. Use a new key for a new request."],
+            })
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Type = ProblemTypes.IdempotencyKeyReused,
+                Title = "Idempotency-Key reused",
+            });
+        }
+        return new CapturedResult(new Captured(earlier.StatusCode, earlier.ContentType, earlier.Location, earlier.Body), Replayed: true);
+    }
+
+    /// <summary>Runs the handler's result into a buffer so the exact bytes can be stored and replayed.</summary>
+    private static async Task<Captured> CaptureAsync(HttpContext http, IResult result)
+    {
+        var original = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        try
+        {
+            await result.ExecuteAsync(http);
+            await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+        return new Captured(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
+            buffer.ToArray());
+    }
+
+    /// <summary>SHA-256 over method, path and the raw body (buffered by <see cref="WriteFilterExtensions.UseRequestBuffering"/>).</summary>
+    private static async Task<string> FingerprintAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        if (request.Body.CanSeek)
+        {
+            request.Body.Position = 0;
+            var chunk = new byte[8192];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0) hash.AppendData(chunk, 0, read);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private sealed record Captured(int StatusCode, string? ContentType, string? Location, byte[] Body);
+
+    private sealed record CapturedResult(Captured Response, bool Replayed = false) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = Response.StatusCode;
+            if (Response.ContentType is not null) http.Response.ContentType = Response.ContentType;
+            if (Response.Location is not null) http.Response.Headers.Location = Response.Location;
+            if (Replayed) http.Response.Headers[ReplayedHeader] = "true";
+            http.Response.ContentLength = Response.Body.Length;
+            await http.Response.Body.WriteAsync(Response.Body, http.RequestAborted);
+        }
+    }
+}
+
+/// <summary>
+/// Serialises writes within one instance. SQLite allows one writer at a time and its busy-retry sleeps
+/// make contending transactions slow; queueing here is cheaper. It is also where a group-commit writer
+/// can later batch requests into one transaction.
+/// </summary>
+internal sealed class WriteGate
+{
+    private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    {
+        await _semaphore.WaitAsync(ct);
+        return new Releaser(_semaphore);
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
+        }
+    }
+}
+
+/// <summary>Endpoint metadata: the write refuses to run without an Idempotency-Key.</summary>
+internal sealed class IdempotencyKeyRequired;
+
+internal static class WriteFilterExtensions
+{
+    /// <summary>Every endpoint of the group writes through <see cref="WriteFilter"/>.</summary>
+    public static RouteGroupBuilder WithWriteFilter(this RouteGroupBuilder group) => group.AddEndpointFilter<WriteFilter>();
+
+    public static RouteHandlerBuilder RequireIdempotencyKey(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new IdempotencyKeyRequired());
+
+    /// <summary>Keeps bodies of requests that carry an Idempotency-Key readable again, for the fingerprint.</summary>
+    public static IApplicationBuilder UseRequestBuffering(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers.ContainsKey(WriteFilter.HeaderName)) context.Request.EnableBuffering();
+            return next(context);
+        });
+}

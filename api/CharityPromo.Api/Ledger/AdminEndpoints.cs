@@ -1,0 +1,19 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CharityPromo.Api.Ledger;
+
+internal static class AdminEndpoints
+{
+    public static void MapAdmin(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(Scopes.Admin);
+        group.MapGet("/invariants", CheckInvariants).WithName(nameof(CheckInvariants))
+            .WithSummary("Recompute every total from the ledger and compare (admin)")
+            .WithDescription("`ok` is true when every totals row, daily row and purchase agrees with the ledger; otherwise `mismatches` lists each difference. Reads the whole ledger: run it off-peak on large databases.");
+    }
+
+    private static async Task<Ok<InvariantReport>> CheckInvariants(AppDb db, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await InvariantCheck.RunAsync(db, clock.GetUtcNow().UtcDateTime, ct));
+}

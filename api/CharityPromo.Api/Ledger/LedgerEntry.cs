@@ -1,0 +1,40 @@
+namespace CharityPromo.Api.Ledger;
+
+public enum LedgerKind
+{
+    /// <summary>A purchase recorded its donation; it is pending until paid.</summary>
+    Pledged,
+    /// <summary>The payment succeeded: pending becomes raised.</summary>
+    Confirmed,
+    /// <summary>The payment failed or was cancelled: the pending pledge is dropped.</summary>
+    Voided,
+    /// <summary>A refund or lost dispute took (part of) a confirmed donation back.</summary>
+    Reversed,
+}
+
+/// <summary>
+/// One money movement. Rows are only ever added; the unique (purchase, kind, cause) key makes the
+/// database refuse to count the same movement twice.
+/// </summary>
+internal sealed class LedgerEntry
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid PurchaseId { get; set; }
+    public Guid CampaignId { get; set; }
+    public Guid CharityId { get; set; }
+    public required string Currency { get; set; }
+    public LedgerKind Kind { get; set; }
+    public long MerchantPledge { get; set; }
+    public long Match { get; set; }
+    public long RoundUp { get; set; }
+    public long AddOn { get; set; }
+    public long Amount { get; set; }
+    /// <summary>
+    /// What the movement is, unique per purchase and kind: "purchase" for the one pledge, confirmation or
+    /// void a purchase can have; "refund:{id}" or "dispute:{id}" for each reversal.
+    /// </summary>
+    public required string Cause { get; set; }
+    /// <summary>Where it came from, for audit: "external:POS-77", a Stripe event id, an API client.</summary>
+    public string? Reference { get; set; }
+    public DateTime CreatedUtc { get; set; }
+}

@@ -1,0 +1,60 @@
+using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Purchases;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Pledges;
+
+internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string? CustomerHash, DonationBreakdown Donation);
+
+/// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
+internal static class DonationPricer
+{
+    /// <summary>Purchase states that count as "paid, not fully refunded" for loyalty.</summary>
+    private static readonly PurchaseStatus[] LoyaltyStatuses = [PurchaseStatus.Confirmed, PurchaseStatus.PartiallyRefunded];
+
+    public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
+        AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
+            .SingleOrDefaultAsync(c => c.Slug == request.Campaign, ct);
+        if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
+
+        Charity? charity;
+        if (request.Charity is null)
+        {
+            if (campaign.Charities.Count != 1)
+                return (null, Problems.Unprocessable("charity", $"Campaign '{campaign.Slug}' supports several charities: name one."));
+            charity = campaign.Charities[0].Charity;
+        }
+        else
+        {
+            charity = campaign.Charities.Select(cc => cc.Charity).SingleOrDefault(c => c.Slug == request.Charity);
+            if (charity is null)
+                return (null, Problems.Unprocessable("charity", $"Campaign '{campaign.Slug}' does not support charity '{request.Charity}'."));
+        }
+
+        if (request.Currency != campaign.Currency)
+            return (null, Problems.Unprocessable("currency", $"Campaign '{campaign.Slug}' is in '{campaign.Currency}', not '{request.Currency}'."));
+        if (now < campaign.StartsUtc)
+            return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' starts at {campaign.StartsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
+        if (now >= campaign.EndsUtc)
+            return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' ended at {campaign.EndsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
+        if (request.AddOn > 0 && !campaign.AddOn)
+            return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
+
+        var customerHash = string.IsNullOrWhiteSpace(request.CustomerRef) ? null : hasher.Hash(request.CustomerRef);
+        var prior = 0;
+        if (customerHash is not null && campaign.MatchPercentBps is not null)
+        {
+            prior = await db.Purchases.CountAsync(p => p.CustomerHash == customerHash && LoyaltyStatuses.Contains(p.Status), ct);
+        }
+
+        var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
+            request.Currency, request.Amount, request.RoundUp, request.AddOn, prior,
+            MatchBudgetLeft: (campaign.MatchBudget ?? 0) - campaign.MatchUsed));
+        return (new PricedDonation(campaign, charity, customerHash, donation), null);
+    }
+}

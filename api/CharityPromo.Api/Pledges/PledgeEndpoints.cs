@@ -1,0 +1,27 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Purchases;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CharityPromo.Api.Pledges;
+
+internal static class PledgeEndpoints
+{
+    public static void MapPledges(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/pledges").WithTags("Pledges").RequireAuthorization(Scopes.Checkout);
+
+        group.MapPost("/quote", QuotePledge).WithName(nameof(QuotePledge))
+            .WithSummary("Compute a purchase's donation without recording anything")
+            .WithDescription("Lets a checkout show the shopper what their purchase gives before payment. The same rules as POST /api/purchases.")
+            .Validate<QuoteRequest>();
+    }
+
+    private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> QuotePledge(
+        QuoteRequest request, AppDb db, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
+    {
+        var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, clock.GetUtcNow().UtcDateTime, ct);
+        return priced is null ? problem! : TypedResults.Ok(DonationResponse.From(priced.Donation));
+    }
+}

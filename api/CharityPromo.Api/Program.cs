@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using FluentValidation;
+
+var builder = WebApplication.CreateBuilder(args);
+var cliMode = args.FirstOrDefault() == "keys";
+if (cliMode)
+{
+    // The CLI prints the new key on stdout's last line: keep every log line on stderr.
+    builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddAppDb(builder.Configuration);
+builder.Services.AddSingleton<CustomerRefHasher>();
+builder.Services.AddSingleton<WriteGate>();
+builder.Services.AddApiKeyAccess();
+builder.Services.AddApiRateLimits(builder.Configuration);
+builder.Services.AddApiHealthChecks();
+builder.Services.AddSwaggerDocs();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestHandler>();
+// FluentValidation's DI package is not served here; its core scanner does the same job.
+AssemblyScanner.FindValidatorsInAssembly(typeof(Program).Assembly, includeInternalTypes: true)
+    .ForEach(v => builder.Services.AddSingleton(v.InterfaceType, v.ValidatorType));
+ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "4999" is not an amount
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo'd field must not be ignored silently
+});
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler names the field
+builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", 64 * 1024));
+
+var app = builder.Build();
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+    await Migrator.MigrateAsync(db);
+    if (cliMode)
+        return await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
+    await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
+app.UseRequestBuffering();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
+app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
+app.MapHealth();
+app.MapCharities();
+app.MapCampaigns();
+app.MapPledges();
+app.MapPurchases();
+app.MapReceipts();
+app.MapAdmin();
+
+app.Run();
+return 0;
+
+public partial class Program;

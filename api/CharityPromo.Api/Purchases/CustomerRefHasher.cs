@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using CharityPromo.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Purchases;
+
+/// <summary>
+/// Keeps customer references only as HMAC-SHA256 with a server key: enough to count a customer's
+/// purchases for loyalty, useless for finding out who they are. The key comes from
+/// <c>Security__CustomerRefKey</c>, or is generated once and kept in the database.
+/// </summary>
+internal sealed class CustomerRefHasher
+{
+    public const string ConfigKey = "Security:CustomerRefKey";
+    private const string SecretName = "customer-ref-hmac";
+    private byte[]? _key;
+
+    public string Hash(string customerRef)
+    {
+        var key = _key ?? throw new InvalidOperationException("The customer-reference key is loaded at start-up.");
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(customerRef.Trim())));
+    }
+
+    /// <summary>Loads the key at start-up (after migrations), creating and storing one the first time when none is configured.</summary>
+    public async Task LoadKeyAsync(AppDb db, IConfiguration config, TimeProvider clock, CancellationToken ct = default)
+    {
+        if (config[ConfigKey] is { Length: > 0 } configured)
+        {
+            _key = Encoding.UTF8.GetBytes(configured);
+            return;
+        }
+        var stored = await db.ServerSecrets.AsNoTracking().SingleOrDefaultAsync(s => s.Name == SecretName, ct);
+        if (stored is null)
+        {
+            stored = new ServerSecret { Name = SecretName, Value = RandomNumberGenerator.GetBytes(32), CreatedUtc = clock.GetUtcNow().UtcDateTime };
+            db.ServerSecrets.Add(stored);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            {
+                // Another instance starting at the same moment stored its key first: use that one.
+                db.ChangeTracker.Clear();
+                stored = await db.ServerSecrets.AsNoTracking().SingleAsync(s => s.Name == SecretName, ct);
+            }
+        }
+        _key = stored.Value;
+    }
+}

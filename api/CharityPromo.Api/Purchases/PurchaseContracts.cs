@@ -1,0 +1,59 @@
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Pledges;
+using FluentValidation;
+
+namespace CharityPromo.Api.Purchases;
+
+/// <summary>A purchase that carries a charity pledge.</summary>
+/// <param name="Campaign">Campaign slug.</param>
+/// <param name="Charity">Charity slug; optional when the campaign supports one charity.</param>
+/// <param name="OrderId">The checkout's own order id, unique per API client.</param>
+/// <param name="Currency">Must be the campaign's currency.</param>
+/// <param name="Amount">Purchase amount in minor units.</param>
+/// <param name="RoundUp">The shopper rounds up to the next whole major unit.</param>
+/// <param name="AddOn">What the shopper adds, in minor units.</param>
+/// <param name="CustomerRef">The checkout's customer reference, for loyalty matching; only its HMAC is kept.</param>
+/// <param name="Payment">How the purchase is paid.</param>
+public sealed record PurchaseRequest(
+    string Campaign, string? Charity, string OrderId, string Currency, long Amount, bool RoundUp, long AddOn,
+    string? CustomerRef, PaymentRequest? Payment) : IDonationRequest;
+
+/// <param name="Method">"external" (already paid elsewhere: confirmed at once) or "stripe".</param>
+/// <param name="Reference">The external payment's reference (till receipt, POS transaction id).</param>
+/// <param name="PaymentMethodId">Stripe payment method to confirm with (Stripe only).</param>
+/// <param name="Confirm">Confirm the PaymentIntent server-side (Stripe only).</param>
+public sealed record PaymentRequest(string Method, string? Reference, string? PaymentMethodId, bool? Confirm);
+
+public sealed record PurchaseResponse(
+    Guid Id, string OrderId, string ReceiptCode, PurchaseStatus Status, string Campaign, string Charity,
+    string Currency, long Amount, DonationResponse Donation, long Refunded, long Reversed,
+    PaymentResponse Payment, DateTime CreatedUtc, DateTime? ConfirmedUtc);
+
+/// <param name="Method">"external" or "stripe".</param>
+/// <param name="Status">"succeeded" for external payments; Stripe's PaymentIntent status otherwise.</param>
+/// <param name="Reference">The external payment's reference.</param>
+/// <param name="Amount">What the shopper pays: purchase + round-up + add-on.</param>
+public sealed record PaymentResponse(string Method, string Status, string? Reference, long Amount);
+
+internal static class PaymentMethods
+{
+    public const string External = "external";
+    public const string Stripe = "stripe";
+}
+
+internal sealed class PurchaseRequestValidator : AbstractValidator<PurchaseRequest>
+{
+    public PurchaseRequestValidator()
+    {
+        Include(new DonationRequestValidator());
+        RuleFor(r => r.OrderId).NotEmpty().MaximumLength(Limits.Reference);
+        RuleFor(r => r.Payment).NotNull();
+        RuleFor(r => r.Payment!.Method)
+            .Must(m => m is PaymentMethods.External or PaymentMethods.Stripe)
+            .WithMessage("'method' must be 'external' or 'stripe'.")
+            .When(r => r.Payment is not null);
+        RuleFor(r => r.Payment!.Reference).NotEmpty().MaximumLength(Limits.Reference)
+            .WithMessage($"An external payment needs its 'reference' (1 to {Limits.Reference} characters).")
+            .When(r => r.Payment is { Method: PaymentMethods.External });
+    }
+}
