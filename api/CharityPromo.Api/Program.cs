@@ -30,8 +30,9 @@ builder.Services.AddExceptionHandler<BadRequestHandler>();
 // FluentValidation's DI package is not served here; its core scanner does the same job.
 AssemblyScanner.FindValidatorsInAssembly(typeof(Program).Assembly, includeInternalTypes: true)
     .ForEach(v => builder.Services.AddSingleton(v.InterfaceType, v.ValidatorType));
-ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop; // a null field fails once, not in every later rule
+ValidatorOptions.Global.PropertyNameResolver = ValidationNames.JsonPath;
+ValidatorOptions.Global.DisplayNameResolver = ValidationNames.JsonPath;
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));

@@ -1,4 +1,8 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
 using FluentValidation;
+using FluentValidation.Internal;
 
 namespace CharityPromo.Api.Infrastructure;
 
@@ -25,4 +29,14 @@ internal static class ValidationFilterExtensions
     /// <summary>Validates the <typeparamref name="T"/> body before the handler runs.</summary>
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
+}
+
+/// <summary>Field names in errors as the client wrote them: "payment.reference", not "Payment.Reference".</summary>
+internal static class ValidationNames
+{
+    public static string? JsonPath(Type type, MemberInfo? member, LambdaExpression? expression)
+    {
+        var name = expression is not null ? PropertyChain.FromExpression(expression).ToString() : member?.Name;
+        return string.IsNullOrEmpty(name) ? null : string.Join('.', name.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+    }
 }

@@ -96,7 +96,7 @@ internal static class PurchaseEndpoints
     private static async Task<Results<Ok<PurchaseResponse>, ProblemHttpResult>> GetPurchase(
         Guid id, ClaimsPrincipal user, AppDb db, CancellationToken ct)
     {
-        var found = await VisibleTo(db, user).Where(x => x.Purchase.Id == id).SingleOrDefaultAsync(ct);
+        var found = await WithSlugs(db, VisibleTo(db, user).Where(p => p.Id == id)).SingleOrDefaultAsync(ct);
         return found is null
             ? Problems.NotFound($"No purchase '{id}' for this API key.")
             : TypedResults.Ok(found.Purchase.ToResponse(found.Campaign, found.Charity));
@@ -107,26 +107,25 @@ internal static class PurchaseEndpoints
     {
         if (limit is < 1 or > MaxListSize) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxListSize}.");
         var query = VisibleTo(db, user);
-        if (!string.IsNullOrEmpty(orderId)) query = query.Where(x => x.Purchase.OrderId == orderId);
-        var found = await query.OrderByDescending(x => x.Purchase.Id).Take(limit ?? 20).ToListAsync(ct);
+        if (!string.IsNullOrEmpty(orderId)) query = query.Where(p => p.OrderId == orderId);
+        var found = await WithSlugs(db, query.OrderByDescending(p => p.CreatedUtc).ThenByDescending(p => p.Id).Take(limit ?? 20)).ToListAsync(ct);
         return TypedResults.Ok(found.Select(x => x.Purchase.ToResponse(x.Campaign, x.Charity)).ToList());
     }
 
     private sealed record PurchaseRow(Purchase Purchase, string Campaign, string Charity);
 
     /// <summary>Purchases this key may see: its own, or all of them for finance and admin keys.</summary>
-    private static IQueryable<PurchaseRow> VisibleTo(AppDb db, ClaimsPrincipal user)
+    private static IQueryable<Purchase> VisibleTo(AppDb db, ClaimsPrincipal user)
     {
         var purchases = db.Purchases.AsNoTracking();
-        if (!user.HasClaim(Scopes.ClaimType, Scopes.Admin) && !user.HasClaim(Scopes.ClaimType, Scopes.Finance))
-        {
-            var clientId = user.ClientId();
-            purchases = purchases.Where(p => p.ClientId == clientId);
-        }
-        return purchases
-            .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
-            .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PurchaseRow(x.p, x.Campaign, ch.Slug));
+        if (user.HasClaim(Scopes.ClaimType, Scopes.Admin) || user.HasClaim(Scopes.ClaimType, Scopes.Finance)) return purchases;
+        var clientId = user.ClientId();
+        return purchases.Where(p => p.ClientId == clientId);
     }
+
+    private static IQueryable<PurchaseRow> WithSlugs(AppDb db, IQueryable<Purchase> purchases) => purchases
+        .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
+        .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PurchaseRow(x.p, x.Campaign, ch.Slug));
 
     private static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity) => new(
         p.Id, p.OrderId, p.ReceiptCode, p.Status, campaign, charity, p.Currency, p.Amount,

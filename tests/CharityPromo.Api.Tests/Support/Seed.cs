@@ -29,11 +29,15 @@ public static class Seed
         ["payment"] = new { method = "external", reference = "POS-77" },
     };
 
-    /// <summary>The contract's example charity and campaign, created through the API with an admin key.</summary>
+    /// <summary>The contract's example charity and campaign, created through the API with an admin key (once per app).</summary>
     public static async Task ContractCampaignAsync(HttpClient admin, object? match = null, string slug = "literacy-2026", string currency = "usd")
     {
-        var charity = await admin.PostJson("/api/charities", Charity());
-        if (charity.StatusCode != HttpStatusCode.Conflict) await charity.Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/campaigns", Campaign(slug: slug, currency: currency, match: match))).Expect(HttpStatusCode.Created);
+        await CreatedOrExisting(await admin.PostJson("/api/charities", Charity()));
+        await CreatedOrExisting(await admin.PostJson("/api/campaigns", Campaign(slug: slug, currency: currency, match: match)));
+    }
+
+    private static async Task CreatedOrExisting(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Conflict) await response.Expect(HttpStatusCode.Created);
     }
 }
