@@ -17,13 +17,16 @@ internal static class CampaignEndpoints
             .WithSummary("List campaigns with their totals")
             .WithDescription("Newest first. `status` filters to `upcoming`, `active` or `ended`.").AllowAnonymous();
         group.MapGet("/{slug}", GetCampaign).WithName(nameof(GetCampaign))
-            .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous();
+            .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCampaign).WithName(nameof(CreateCampaign))
-            .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>();
+            .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{slug}", UpdateCampaign).WithName(nameof(UpdateCampaign))
             .WithSummary("Update a campaign (admin)")
             .WithDescription("The slug cannot change, nor the currency once purchases exist. Charities removed keep their totals.")
-            .RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>();
+            .RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Results<Ok<List<CampaignResponse>>, ValidationProblem>> ListCampaigns(

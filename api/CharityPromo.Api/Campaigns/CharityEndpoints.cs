@@ -15,11 +15,14 @@ internal static class CharityEndpoints
         group.MapGet("/", ListCharities).WithName(nameof(ListCharities))
             .WithSummary("List charities").AllowAnonymous();
         group.MapGet("/{slug}", GetCharity).WithName(nameof(GetCharity))
-            .WithSummary("Get a charity and what each campaign has raised for it").AllowAnonymous();
+            .WithSummary("Get a charity and what each campaign has raised for it").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCharity).WithName(nameof(CreateCharity))
-            .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>();
+            .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{slug}", UpdateCharity).WithName(nameof(UpdateCharity))
-            .WithSummary("Update a charity (admin); the slug cannot change").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>();
+            .WithSummary("Update a charity (admin); the slug cannot change").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Ok<List<CharityResponse>>> ListCharities(AppDb db, CancellationToken ct) =>

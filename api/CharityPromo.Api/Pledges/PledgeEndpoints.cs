@@ -15,7 +15,7 @@ internal static class PledgeEndpoints
         group.MapPost("/quote", QuotePledge).WithName(nameof(QuotePledge))
             .WithSummary("Compute a purchase's donation without recording anything")
             .WithDescription("Lets a checkout show the shopper what their purchase gives before payment. The same rules as POST /api/purchases.")
-            .Validate<QuoteRequest>();
+            .Validate<QuoteRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> QuotePledge(

@@ -25,11 +25,12 @@ internal static class PurchaseEndpoints
                 used by this API client is a 409. `payment.method = "external"` records a purchase paid elsewhere:
                 it is confirmed at once and counts toward the public totals.
                 """)
-            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().Validate<PurchaseRequest>();
+            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().Validate<PurchaseRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}", GetPurchase).WithName(nameof(GetPurchase))
             .WithSummary("Get a purchase")
             .WithDescription("Checkout keys see their own purchases; finance and admin keys see all.")
-            .RequireAuthorization(Policies.PurchaseReaders);
+            .RequireAuthorization(Policies.PurchaseReaders).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", ListPurchases).WithName(nameof(ListPurchases))
             .WithSummary("Find purchases, e.g. by the checkout's order id")
             .WithDescription($"Newest first, at most {MaxListSize}. Checkout keys see their own purchases; finance and admin keys see all.")

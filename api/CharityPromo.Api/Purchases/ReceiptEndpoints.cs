@@ -21,7 +21,8 @@ internal static class ReceiptEndpoints
         var group = routes.MapGroup("/api/receipts").WithTags("Receipts").AllowAnonymous();
         group.MapGet("/{code}", GetReceipt).WithName(nameof(GetReceipt))
             .WithSummary("What a purchase gave, by its receipt code (anonymous)")
-            .WithDescription("Codes are read forgivingly: any case, hyphens optional, O for 0 and I/L for 1.");
+            .WithDescription("Codes are read forgivingly: any case, hyphens optional, O for 0 and I/L for 1.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Results<Ok<ReceiptResponse>, ProblemHttpResult>> GetReceipt(string code, AppDb db, CancellationToken ct)

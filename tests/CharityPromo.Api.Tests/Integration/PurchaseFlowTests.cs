@@ -64,7 +64,7 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         var hash = await app.WithDbAsync(db => db.Purchases.Where(p => p.OrderId == "P-1").Select(p => p.CustomerHash).SingleAsync());
         hash.ShouldNotBeNull();
         hash.ShouldMatch("^[0-9a-f]{64}$");
-        File.ReadAllBytes(app.DbPath).AsSpan().IndexOf("alice@example.com"u8).ShouldBe(-1);
+        (await app.DatabaseBytesAsync()).AsSpan().IndexOf("alice@example.com"u8).ShouldBe(-1);
     }
 
     [Fact]

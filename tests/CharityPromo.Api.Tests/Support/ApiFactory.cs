@@ -67,6 +67,23 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         return await query(scope.ServiceProvider.GetRequiredService<AppDb>());
     }
 
+    /// <summary>
+    /// The database's bytes, through SQLite's online backup. Never read the live file from this process:
+    /// closing any handle on it drops all of the process's POSIX locks on it, SQLite's included.
+    /// </summary>
+    public async Task<byte[]> DatabaseBytesAsync()
+    {
+        var copy = Path.Combine(_folder, $"snapshot-{Guid.NewGuid():N}.db");
+        await using (var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}"))
+        await using (var target = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False"))
+        {
+            await source.OpenAsync();
+            await target.OpenAsync();
+            source.BackupDatabase(target);
+        }
+        return await File.ReadAllBytesAsync(copy);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

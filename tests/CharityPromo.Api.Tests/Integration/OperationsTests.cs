@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using CharityPromo.Api.Tests.Support;
+
+namespace CharityPromo.Api.Tests.Integration;
+
+public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task HealthEndpointsAnswerWithoutAKey()
+    {
+        (await app.Client().GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var ready = await app.Client().GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ready.Content.ReadAsStringAsync()).ShouldBe("Healthy");
+    }
+
+    [Fact]
+    public async Task SwaggerDocumentsEveryEndpointWithSummariesTheBearerSchemeAndIdempotencyKeys()
+    {
+        var doc = await (await app.Client().GetAsync("/swagger/v1/swagger.json")).Expect(HttpStatusCode.OK);
+        doc["components"]!["securitySchemes"]!["Bearer"]!.Str("scheme").ShouldBe("bearer");
+        var paths = doc["paths"]!.AsObject();
+        foreach (var path in new[] { "/api/campaigns", "/api/campaigns/{slug}", "/api/charities", "/api/charities/{slug}", "/api/pledges/quote",
+                     "/api/purchases", "/api/purchases/{id}", "/api/receipts/{code}", "/api/admin/invariants" })
+            paths.ContainsKey(path).ShouldBeTrue(path);
+
+        foreach (var (path, item) in paths)
+        foreach (var (method, operation) in item!.AsObject())
+        {
+            operation!["summary"].ShouldNotBeNull($"{method} {path} has no summary");
+            operation["operationId"].ShouldNotBeNull($"{method} {path} has no name");
+        }
+
+        var createPurchase = paths["/api/purchases"]!["post"]!;
+        var header = createPurchase["parameters"]!.AsArray().Single(p => p!.Str("name") == "Idempotency-Key")!;
+        header["required"]!.GetValue<bool>().ShouldBeTrue();
+        var responses = createPurchase["responses"]!.AsObject().Select(r => r.Key).ToList();
+        foreach (var code in new[] { "201", "400", "401", "403", "409", "422", "429" }) responses.ShouldContain(code);
+        createPurchase["security"].ShouldNotBeNull();
+        paths["/api/campaigns/{slug}"]!["get"]!["security"].ShouldBeNull();
+
+        var example = doc["components"]!["schemas"]!["PurchaseRequest"]!["example"]!; // OpenAPI 3.0: one example per schema
+        example.Str("orderId").ShouldBe("ORD-1001");
+        (await app.Client().GetAsync("/swagger/index.html")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task TheKeysCommandPrintsTheKeyAloneOnTheLastLineAndTheKeyWorks()
+    {
+        app.StartServer();
+        var api = Path.Combine(AppContext.BaseDirectory, "CharityPromo.Api.dll");
+        var (exit, stdout, stderr) = await RunAsync(api, "keys", "create", "--name", "cli-made", "--scopes", "admin,finance");
+        exit.ShouldBe(0, stderr);
+        var key = stdout.TrimEnd().Split('\n').Last();
+        key.ShouldMatch("^cp_[A-Za-z0-9]{40}$");
+        await (await app.Client(key).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+
+        var (listExit, listing, _) = await RunAsync(api, "keys", "list");
+        listExit.ShouldBe(0);
+        listing.ShouldContain("cli-made");
+        listing.ShouldContain("admin,finance");
+        listing.ShouldNotContain(key);
+        (await app.DatabaseBytesAsync()).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key)).ShouldBe(-1);
+
+        (await RunAsync(api, "keys", "create", "--name", "cli-made", "--scopes", "admin")).Exit.ShouldBe(1);
+        (await RunAsync(api, "keys", "create", "--name", "bad-scope", "--scopes", "root")).Exit.ShouldBe(2);
+        (await RunAsync(api, "keys", "revoke", "--name", "cli-made")).Exit.ShouldBe(0);
+        await (await app.Client(key).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["ConnectionStrings__Default"] = $"Data Source={app.DbPath}";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
