@@ -33,8 +33,9 @@ public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long?
 /// <param name="Budget">The most the merchant matches over the whole campaign, in minor units.</param>
 public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Budget);
 
+/// <param name="CurrencyExponent">Digits after the decimal point in <paramref name="Currency"/> (0 for jpy, 2 for usd, 3 for kwd).</param>
 public sealed record CampaignResponse(
-    string Slug, string Name, string Description, string Currency, long Goal,
+    string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status,
     IReadOnlyList<CharityRefResponse> Charities, PledgeRuleRequest Pledge, bool RoundUp, bool AddOn,
     MatchResponse? Match, TotalsResponse Totals);

@@ -2,6 +2,7 @@ using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Pledges;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -158,7 +159,7 @@ internal static class CampaignEndpoints
         now < c.StartsUtc ? "upcoming" : now < c.EndsUtc ? "active" : "ended";
 
     private static CampaignResponse ToResponse(this Campaign c, TotalsResponse totals, DateTime now) => new(
-        c.Slug, c.Name, c.Description, c.Currency, c.Goal,
+        c.Slug, c.Name, c.Description, c.Currency, Currencies.Exponent(c.Currency), c.Goal,
         DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.StatusAt(now),
         c.Charities.OrderBy(cc => cc.Position).Select(cc => new CharityRefResponse(cc.Charity.Slug, cc.Charity.Name)).ToList(),
         new PledgeRuleRequest(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,

@@ -12,7 +12,7 @@ public sealed record ReceiptResponse(
     string ReceiptCode, DateTime CreatedUtc, PurchaseStatus Status, DonationResponse Donation, long Reversed, long Net,
     ReceiptCampaignResponse Campaign, CharityRefResponse Charity);
 
-public sealed record ReceiptCampaignResponse(string Slug, string Name, string Currency, long Goal, long Raised);
+public sealed record ReceiptCampaignResponse(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised);
 
 internal static class ReceiptEndpoints
 {
@@ -39,7 +39,7 @@ internal static class ReceiptEndpoints
         return TypedResults.Ok(new ReceiptResponse(
             row.p.ReceiptCode, DateTime.SpecifyKind(row.p.CreatedUtc, DateTimeKind.Utc), row.p.Status,
             DonationResponse.From(row.p.Donation), row.p.Reversed, row.p.DonationTotal - row.p.Reversed,
-            new ReceiptCampaignResponse(row.c.Slug, row.c.Name, row.c.Currency, row.c.Goal, raised),
+            new ReceiptCampaignResponse(row.c.Slug, row.c.Name, row.c.Currency, Currencies.Exponent(row.c.Currency), row.c.Goal, raised),
             new CharityRefResponse(row.ch.Slug, row.ch.Name)));
     }
 }

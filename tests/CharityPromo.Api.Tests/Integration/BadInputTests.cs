@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using CharityPromo.Api.Tests.Support;
+using CharityPromo.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration;

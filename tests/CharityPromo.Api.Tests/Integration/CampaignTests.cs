@@ -1,5 +1,5 @@
 using System.Net;
-using CharityPromo.Api.Tests.Support;
+using CharityPromo.Testing;
 
 namespace CharityPromo.Api.Tests.Integration;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using CharityPromo.Api.Tests.Support;
+using CharityPromo.Testing;
 
 namespace CharityPromo.Api.Tests.Integration;
 

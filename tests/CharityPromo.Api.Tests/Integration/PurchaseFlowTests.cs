@@ -1,5 +1,5 @@
 using System.Net;
-using CharityPromo.Api.Tests.Support;
+using CharityPromo.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration;

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace CharityPromo.Api.Tests.Support;
+namespace CharityPromo.Testing;
 
 /// <summary>Request bodies shaped like API-CONTRACT.md's examples, with knobs for each test.</summary>
 public static class Seed

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace CharityPromo.Api.Tests.Support;
+namespace CharityPromo.Testing;
 
 /// <summary>
 /// The real API on Kestrel at 127.0.0.1 with its own SQLite file, created by the real migrations, and a

@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CharityPromo.Api.Tests.Support;
+using Shouldly;
+
+namespace CharityPromo.Testing;
 
 /// <summary>Small helpers for talking JSON to the API and reading its answers.</summary>
 public static class Api

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Creates demo charities, campaigns and purchases through the API itself (so the ledger is real).
+# Usage: scripts/seed.sh API_URL ADMIN_KEY. Safe to run again: writes carry Idempotency-Keys and
+# existing slugs answer 409.
+set -euo pipefail
+api=${1:?API URL}
+key=${2:?admin key}
+year=$(date -u +%Y)
+
+post() { # path json [idempotency-key]
+  local extra=()
+  [ -n "${3:-}" ] && extra=(-H "Idempotency-Key: $3")
+  local code
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$api$1" \
+    -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "${extra[@]}" -d "$2")
+  case "$code" in 200|201|409) ;; *) echo "seed: POST $1 answered $code" >&2; return 1 ;; esac
+}
+
+post /api/charities '{"slug":"read-together","name":"Read Together","description":"Books and reading mentors for every child.","website":"https://read-together.example","registrationNumber":"1180001"}'
+post /api/charities '{"slug":"ocean-clean","name":"Ocean Clean","description":"Beach clean-ups and plastic-free harbours.","website":"https://ocean-clean.example","registrationNumber":"1180002"}'
+post /api/charities '{"slug":"warm-meals","name":"Warm Meals","description":"Hot meals for people sleeping rough.","website":"https://warm-meals.example","registrationNumber":"1180003"}'
+
+post /api/campaigns "{\"slug\":\"literacy-$year\",\"name\":\"Reading for every child\",\"description\":\"5% of every purchase goes to children's literacy, up to \$5. Loyal customers are matched.\",\"currency\":\"usd\",\"goal\":1000000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":50000}}"
+post /api/campaigns "{\"slug\":\"coast-and-kitchen\",\"name\":\"Coast and kitchen\",\"description\":\"50 cents from every order, split the way you choose.\",\"currency\":\"eur\",\"goal\":250000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"ocean-clean\",\"warm-meals\"],\"pledge\":{\"fixedAmount\":50},\"roundUp\":true,\"addOn\":false}"
+post /api/campaigns "{\"slug\":\"tokyo-books\",\"name\":\"Tokyo books\",\"description\":\"2% of every purchase in our Tokyo store.\",\"currency\":\"jpy\",\"goal\":500000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":200},\"roundUp\":false,\"addOn\":true}"
+post /api/campaigns "{\"slug\":\"winter-$((year - 1))\",\"name\":\"Winter warmth\",\"description\":\"Last winter's campaign.\",\"currency\":\"usd\",\"goal\":100000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year - 1))-03-01T00:00:00Z\",\"charities\":[\"warm-meals\"],\"pledge\":{\"percentBps\":1000},\"roundUp\":false,\"addOn\":false}"
+
+for i in $(seq 1 24); do
+  amount=$(( (i * 1379) % 9000 + 500 ))
+  post /api/purchases "{\"campaign\":\"literacy-$year\",\"orderId\":\"DEMO-$i\",\"currency\":\"usd\",\"amount\":$amount,\"roundUp\":$([ $((i % 2)) = 0 ] && echo true || echo false),\"addOn\":$(( i % 3 == 0 ? 100 : 0 )),\"customerRef\":\"demo-customer-$((i % 5))\",\"payment\":{\"method\":\"external\",\"reference\":\"TILL-$i\"}}" "seed-literacy-$i"
+done
+for i in $(seq 1 12); do
+  charity=$([ $((i % 2)) = 0 ] && echo ocean-clean || echo warm-meals)
+  post /api/purchases "{\"campaign\":\"coast-and-kitchen\",\"charity\":\"$charity\",\"orderId\":\"DEMO-EU-$i\",\"currency\":\"eur\",\"amount\":$(( i * 733 + 199 )),\"roundUp\":true,\"addOn\":0,\"payment\":{\"method\":\"external\",\"reference\":\"POS-$i\"}}" "seed-coast-$i"
+done
+for i in $(seq 1 6); do
+  post /api/purchases "{\"campaign\":\"tokyo-books\",\"orderId\":\"DEMO-JP-$i\",\"currency\":\"jpy\",\"amount\":$(( i * 2480 )),\"roundUp\":false,\"addOn\":$(( i % 2 * 100 )),\"payment\":{\"method\":\"external\",\"reference\":\"JP-$i\"}}" "seed-tokyo-$i"
+done
+echo "Demo data in place."

@@ -1,0 +1,20 @@
+namespace CharityPromo.Site.Api;
+
+// The site's own view of the API's public JSON: only the fields it shows.
+
+public sealed record CampaignSummary(
+    string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
+    DateTime StartsUtc, DateTime EndsUtc, string Status, IReadOnlyList<CharityRef> Charities,
+    PledgeRule Pledge, bool RoundUp, bool AddOn, MatchRule? Match, Totals Totals);
+
+public sealed record CharityRef(string Slug, string Name);
+
+public sealed record PledgeRule(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
+
+public sealed record MatchRule(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
+
+public sealed record Totals(long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotals> ByCharity, IReadOnlyList<DailyTotal>? Daily, DateTime AsOfUtc);
+
+public sealed record CharityTotals(string Charity, string Name, long Raised, long Pending, long Purchases);
+
+public sealed record DailyTotal(DateOnly Date, long Raised, long Cumulative, long Purchases);

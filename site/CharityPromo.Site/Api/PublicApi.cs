@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CharityPromo.Site.Api;
+
+public enum FetchState
+{
+    /// <summary>Straight from the API.</summary>
+    Fresh,
+    /// <summary>The API did not answer; this is the last answer seen, as of <see cref="Fetched{T}.AsOfUtc"/>.</summary>
+    Stale,
+    /// <summary>The API says there is no such thing.</summary>
+    NotFound,
+    /// <summary>The API did not answer and nothing was seen before.</summary>
+    Unavailable,
+}
+
+public sealed record Fetched<T>(T? Value, FetchState State, DateTime AsOfUtc) where T : class;
+
+/// <summary>
+/// The API's anonymous read endpoints, through a typed HttpClient. Keeps the last good answer per URL so
+/// pages can still show it (marked with its time) when the API is down.
+/// </summary>
+public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider clock, ILogger<PublicApi> logger)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) => GetAsync<List<CampaignSummary>>("/api/campaigns", ct);
+
+    public Task<Fetched<T>> GetAsync<T>(string path, CancellationToken ct) where T : class => FetchAsync<T>(path, ct);
+
+    private async Task<Fetched<T>> FetchAsync<T>(string path, CancellationToken ct) where T : class
+    {
+        try
+        {
+            using var response = await http.GetAsync(path, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound) return new Fetched<T>(null, FetchState.NotFound, clock.GetUtcNow().UtcDateTime);
+            response.EnsureSuccessStatusCode();
+            var value = await response.Content.ReadFromJsonAsync<T>(Json, ct) ?? throw new JsonException($"Empty answer from {path}");
+            var now = clock.GetUtcNow().UtcDateTime;
+            lastSeen.Remember(path, value, now);
+            return new Fetched<T>(value, FetchState.Fresh, now);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            logger.LogWarning("The API did not answer {Path}: {Error}", path, ex.Message);
+            return lastSeen.Recall<T>(path) is { } seen
+                ? new Fetched<T>(seen.Value, FetchState.Stale, seen.AsOfUtc)
+                : new Fetched<T>(null, FetchState.Unavailable, clock.GetUtcNow().UtcDateTime);
+        }
+    }
+}
+
+/// <summary>The last good answer per API path, kept for as long as the site runs.</summary>
+public sealed class LastSeen
+{
+    private readonly ConcurrentDictionary<string, (object Value, DateTime AsOfUtc)> _answers = new();
+
+    public void Remember(string path, object value, DateTime asOfUtc) => _answers[path] = (value, asOfUtc);
+
+    public (T Value, DateTime AsOfUtc)? Recall<T>(string path) where T : class =>
+        _answers.TryGetValue(path, out var seen) && seen.Value is T value ? (value, seen.AsOfUtc) : null;
+}

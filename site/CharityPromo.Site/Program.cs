@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+using CharityPromo.Site.Api;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddRazorPages(o => o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryTokenAttribute()));
+builder.Services.AddOptions<SiteOptions>().Bind(builder.Configuration.GetSection("Site")).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+    o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All)); // "€", not "&#x20AC;"
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<LastSeen>();
+builder.Services.AddHttpClient<PublicApi>((services, http) =>
+{
+    http.BaseAddress = new Uri(services.GetRequiredService<IOptions<SiteOptions>>().Value.ApiBaseUrl);
+    http.Timeout = TimeSpan.FromSeconds(3); // a slow API must not hold shoppers' pages: show the last totals instead
+});
+var cacheSeconds = builder.Configuration.GetValue("Site:CacheSeconds", 5);
+builder.Services.AddOutputCache(o => o.AddBasePolicy(p => p.Expire(TimeSpan.FromSeconds(cacheSeconds)).With(_ => cacheSeconds > 0)));
+
+var app = builder.Build();
+
+app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseStaticFiles();
+app.UseOutputCache();
+app.MapRazorPages();
+app.Run();
+
+public partial class Program;
+
+/// <summary>Section <c>Site</c>.</summary>
+public sealed class SiteOptions
+{
+    /// <summary>Where the API is (<c>Site__ApiBaseUrl</c>).</summary>
+    [Required, Url] public string ApiBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>How long pages are served from the output cache (<c>Site__CacheSeconds</c>; 0 turns it off).</summary>
+    [Range(0, 3600)] public int CacheSeconds { get; set; } = 5;
+}

@@ -1,0 +1,47 @@
+extern alias site;
+using AngleSharp;
+using AngleSharp.Dom;
+using CharityPromo.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CharityPromo.Site.Tests;
+
+/// <summary>The real site on Kestrel, reading a real API (its own <see cref="ApiFactory"/> and SQLite file).</summary>
+public sealed class SiteFactory : WebApplicationFactory<site::Program>
+{
+    public SiteFactory() => UseKestrel(0);
+
+    public ApiFactory Api { get; } = new();
+
+    /// <summary>Where the site looks for the API; by default, <see cref="Api"/>.</summary>
+    public string? ApiBaseUrl { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Site:ApiBaseUrl", ApiBaseUrl ?? Api.Client().BaseAddress!.ToString());
+        builder.UseSetting("Site:CacheSeconds", "0");
+    }
+
+    public HttpClient Browser()
+    {
+        StartServer();
+        ClientOptions.AllowAutoRedirect = false;
+        return CreateClient();
+    }
+
+    public async Task<(HttpResponseMessage Response, IDocument Page)> GetPageAsync(string path)
+    {
+        var response = await Browser().GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        var page = await BrowsingContext.New(Configuration.Default).OpenAsync(r => r.Content(html));
+        return (response, page);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) Api.Dispose();
+    }
+}
