@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CharityPromo.Site;
 using CharityPromo.Site.Api;
 using Microsoft.Extensions.Options;
 
@@ -16,14 +17,18 @@ builder.Services.AddHttpClient<PublicApi>((services, http) =>
     http.Timeout = TimeSpan.FromSeconds(3); // a slow API must not hold shoppers' pages: show the last totals instead
 });
 var cacheSeconds = builder.Configuration.GetValue("Site:CacheSeconds", 5);
-builder.Services.AddOutputCache(o => o.AddBasePolicy(p => p.Expire(TimeSpan.FromSeconds(cacheSeconds)).With(_ => cacheSeconds > 0)));
+builder.Services.AddOutputCache(o => o.AddBasePolicy(p => p
+    .Expire(TimeSpan.FromSeconds(cacheSeconds)).SetVaryByHeader("Accept-Language").With(_ => cacheSeconds > 0)));
+string[] cultures = ["en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "nl-NL", "ja-JP"]; // number style follows the reader
 
 var app = builder.Build();
 
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseStaticFiles();
+app.UseRequestLocalization(o => o.SetDefaultCulture("en-US").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 app.UseOutputCache();
 app.MapRazorPages();
+app.MapBadge();
 app.Run();
 
 public partial class Program;
@@ -33,6 +38,9 @@ public sealed class SiteOptions
 {
     /// <summary>Where the API is (<c>Site__ApiBaseUrl</c>).</summary>
     [Required, Url] public string ApiBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>How often campaign pages refresh their figures with script (<c>Site__LiveRefreshSeconds</c>).</summary>
+    [Range(1, 3600)] public int LiveRefreshSeconds { get; set; } = 5;
 
     /// <summary>How long pages are served from the output cache (<c>Site__CacheSeconds</c>; 0 turns it off).</summary>
     [Range(0, 3600)] public int CacheSeconds { get; set; } = 5;

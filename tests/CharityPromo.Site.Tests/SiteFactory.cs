@@ -24,11 +24,11 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
         builder.UseSetting("Site:CacheSeconds", "0");
     }
 
+    /// <summary>A plain HTTP client to the site's Kestrel address that shows redirects instead of following them.</summary>
     public HttpClient Browser()
     {
         StartServer();
-        ClientOptions.AllowAutoRedirect = false;
-        return CreateClient();
+        return new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = CreateClient().BaseAddress };
     }
 
     public async Task<(HttpResponseMessage Response, IDocument Page)> GetPageAsync(string path)

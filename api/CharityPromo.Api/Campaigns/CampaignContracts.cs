@@ -42,6 +42,10 @@ public sealed record CampaignResponse(
 
 public sealed record CharityRefResponse(string Slug, string Name);
 
+/// <summary>One shopper's pledge as the public sees it: how much, for whom, when. Nothing personal.</summary>
+/// <param name="Amount">The donation net of any refund, in minor units.</param>
+public sealed record RecentPledgeResponse(long Amount, string Currency, CharityRefResponse Charity, DateTime ConfirmedUtc);
+
 public sealed record MatchResponse(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
 
 /// <summary>Running totals. <c>raised</c> = confirmed donations net of reversals; <c>pending</c> = recorded but not yet paid.</summary>

@@ -20,6 +20,10 @@ internal static class CampaignEndpoints
         group.MapGet("/{slug}", GetCampaign).WithName(nameof(GetCampaign))
             .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{slug}/pledges/recent", ListRecentPledges).WithName(nameof(ListRecentPledges))
+            .WithSummary("The latest confirmed pledges of a campaign, anonymised")
+            .WithDescription($"Newest first, at most {MaxRecent}: the donation, its charity and when it was confirmed. Nothing about the shopper or the order.")
+            .AllowAnonymous().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCampaign).WithName(nameof(CreateCampaign))
             .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -59,6 +63,26 @@ internal static class CampaignEndpoints
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
         var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
         return TypedResults.Ok(campaign.ToResponse(totals[campaign.Id], now));
+    }
+
+    private const int MaxRecent = 50;
+
+    private static async Task<Results<Ok<List<RecentPledgeResponse>>, ProblemHttpResult, ValidationProblem>> ListRecentPledges(
+        string slug, int? limit, AppDb db, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxRecent) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxRecent}.");
+        var campaignId = await db.Campaigns.Where(c => c.Slug == slug).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
+        if (campaignId is null) return Problems.NotFound($"No campaign '{slug}'.");
+        var confirmed = new[] { Purchases.PurchaseStatus.Confirmed, Purchases.PurchaseStatus.PartiallyRefunded };
+        var recent = await db.Purchases.AsNoTracking()
+            .Where(p => p.CampaignId == campaignId && confirmed.Contains(p.Status))
+            .OrderByDescending(p => p.CreatedUtc).Take(limit ?? 10)
+            .Join(db.Charities, p => p.CharityId, ch => ch.Id, (p, ch) => new { p.DonationTotal, p.Reversed, p.Currency, p.ConfirmedUtc, p.CreatedUtc, ch.Slug, ch.Name })
+            .ToListAsync(ct);
+        return TypedResults.Ok(recent
+            .Select(r => new RecentPledgeResponse(r.DonationTotal - r.Reversed, r.Currency, new CharityRefResponse(r.Slug, r.Name),
+                DateTime.SpecifyKind(r.ConfirmedUtc ?? r.CreatedUtc, DateTimeKind.Utc)))
+            .ToList());
     }
 
     private static async Task<Results<Created<CampaignResponse>, ProblemHttpResult>> CreateCampaign(

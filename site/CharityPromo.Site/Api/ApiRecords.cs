@@ -18,3 +18,15 @@ public sealed record Totals(long Raised, long Pending, long Purchases, IReadOnly
 public sealed record CharityTotals(string Charity, string Name, long Raised, long Pending, long Purchases);
 
 public sealed record DailyTotal(DateOnly Date, long Raised, long Cumulative, long Purchases);
+
+public sealed record RecentPledge(long Amount, string Currency, CharityRef Charity, DateTime ConfirmedUtc);
+
+public sealed record CharityDetails(string Slug, string Name, string Description, string? Website, string? RegistrationNumber, IReadOnlyList<CharityCampaign>? Campaigns);
+
+public sealed record CharityCampaign(string Campaign, string Name, string Currency, long Raised, long Pending, long Purchases);
+
+public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Status, Donation Donation, long Reversed, long Net, ReceiptCampaign Campaign, CharityRef Charity);
+
+public sealed record Donation(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total);
+
+public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised);

@@ -30,9 +30,19 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) => GetAsync<List<CampaignSummary>>("/api/campaigns", ct);
+    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) => FetchAsync<List<CampaignSummary>>("/api/campaigns", ct);
 
-    public Task<Fetched<T>> GetAsync<T>(string path, CancellationToken ct) where T : class => FetchAsync<T>(path, ct);
+    public Task<Fetched<CampaignSummary>> CampaignAsync(string slug, CancellationToken ct) =>
+        FetchAsync<CampaignSummary>($"/api/campaigns/{Uri.EscapeDataString(slug)}", ct);
+
+    public Task<Fetched<List<RecentPledge>>> RecentPledgesAsync(string slug, CancellationToken ct) =>
+        FetchAsync<List<RecentPledge>>($"/api/campaigns/{Uri.EscapeDataString(slug)}/pledges/recent?limit=10", ct);
+
+    public Task<Fetched<CharityDetails>> CharityAsync(string slug, CancellationToken ct) =>
+        FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", ct);
+
+    public Task<Fetched<Receipt>> ReceiptAsync(string code, CancellationToken ct) =>
+        FetchAsync<Receipt>($"/api/receipts/{Uri.EscapeDataString(code)}", ct);
 
     private async Task<Fetched<T>> FetchAsync<T>(string path, CancellationToken ct) where T : class
     {

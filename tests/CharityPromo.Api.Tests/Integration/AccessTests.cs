@@ -13,6 +13,7 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
         { "GET", "/api/charities", "anonymous" },
         { "GET", "/api/charities/read-together", "anonymous" },
         { "GET", "/api/receipts/0000-0000-0000", "anonymous" },
+        { "GET", "/api/campaigns/literacy-2026/pledges/recent", "anonymous" },
         { "GET", "/health/live", "anonymous" },
         { "GET", "/health/ready", "anonymous" },
         { "POST", "/api/charities", "admin" },

@@ -10,26 +10,26 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var anonymous = app.Client();
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/charities", Seed.Charity("tree-fund", "Tree Fund"))).Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/charities", Seed.Charity())).ExpectProblem(HttpStatusCode.Conflict, "slug");
+        await (await admin.PostJson("/api/charities", Seed.Charity("crud-reading", "Crud Reading"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/charities", Seed.Charity("crud-trees", "Crud Trees"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/charities", Seed.Charity("crud-reading", "Again"))).ExpectProblem(HttpStatusCode.Conflict, "slug");
 
-        var created = await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "crud", charities: ["read-together", "tree-fund"]));
+        var created = await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "crud", charities: ["crud-reading", "crud-trees"]));
         var campaign = await created.Expect(HttpStatusCode.Created);
         created.Headers.Location!.ToString().ShouldBe("/api/campaigns/crud");
         campaign.Str("status").ShouldBe("active");
-        campaign["charities"]!.AsArray().Select(c => c!.Str("slug")).ShouldBe(["read-together", "tree-fund"]);
-        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "crud"))).ExpectProblem(HttpStatusCode.Conflict, "slug");
+        campaign["charities"]!.AsArray().Select(c => c!.Str("slug")).ShouldBe(["crud-reading", "crud-trees"]);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "crud", charities: ["crud-reading"]))).ExpectProblem(HttpStatusCode.Conflict, "slug");
 
-        var update = Seed.Campaign(slug: "crud", charities: ["tree-fund"], goal: 42);
+        var update = Seed.Campaign(slug: "crud", charities: ["crud-trees"], goal: 42);
         var updated = await (await admin.PutJson("/api/campaigns/crud", update)).Expect(HttpStatusCode.OK);
         updated.Long("goal").ShouldBe(42);
-        updated["charities"]!.AsArray().Select(c => c!.Str("slug")).ShouldBe(["tree-fund"]);
+        updated["charities"]!.AsArray().Select(c => c!.Str("slug")).ShouldBe(["crud-trees"]);
 
-        await (await admin.PutJson("/api/campaigns/crud", Seed.Campaign(slug: "renamed"))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "slug");
-        await (await admin.PutJson("/api/campaigns/missing", Seed.Campaign(slug: "missing"))).ExpectProblem(HttpStatusCode.NotFound);
+        await (await admin.PutJson("/api/campaigns/crud", Seed.Campaign(slug: "renamed", charities: ["crud-trees"]))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "slug");
+        await (await admin.PutJson("/api/campaigns/missing", Seed.Campaign(slug: "missing", charities: ["crud-trees"]))).ExpectProblem(HttpStatusCode.NotFound);
 
-        var charity = await (await anonymous.GetAsync("/api/charities/tree-fund")).Expect(HttpStatusCode.OK);
+        var charity = await (await anonymous.GetAsync("/api/charities/crud-trees")).Expect(HttpStatusCode.OK);
         charity["campaigns"]!.AsArray().Select(c => c!.Str("campaign")).ShouldContain("crud");
         await (await anonymous.GetAsync("/api/charities/nobody")).ExpectProblem(HttpStatusCode.NotFound);
         await (await anonymous.GetAsync("/api/campaigns/nothing")).ExpectProblem(HttpStatusCode.NotFound);
@@ -88,5 +88,30 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
         var daily = (await (await app.Client().GetAsync("/api/campaigns/daily")).Expect(HttpStatusCode.OK))["totals"]!["daily"]!.AsArray();
         daily.Select(d => (d!.Str("date"), d!.Long("raised"), d!.Long("cumulative"), d!.Long("purchases")))
             .ShouldBe([("2026-06-01", 351L, 351L, 1L), ("2026-06-02", 702L, 1053L, 2L)]);
+    }
+
+    [Fact]
+    public async Task RecentPledgesShowAmountsCharitiesAndTimesButNothingPersonal()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "recent");
+        for (var i = 0; i < 3; i++)
+        {
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase($"RC-{i}", 1000 + i, campaign: "recent", customerRef: "who-am-i"), $"rc-{i}")).Expect(HttpStatusCode.Created);
+            app.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        var response = await app.Client().GetAsync("/api/campaigns/recent/pledges/recent?limit=2");
+        var text = await response.Content.ReadAsStringAsync();
+        var recent = (await response.Expect(HttpStatusCode.OK)).AsArray();
+        recent.Count.ShouldBe(2);
+        recent[0]!.Long("amount").ShouldBe(PledgeFor(1002));
+        recent[1]!.Long("amount").ShouldBe(PledgeFor(1001));
+        recent[0]!.Str("charity.slug").ShouldBe("read-together");
+        foreach (var secret in new[] { "RC-", "who-am-i", "POS-77", "receiptCode", "orderId" }) text.ShouldNotContain(secret);
+        await (await app.Client().GetAsync("/api/campaigns/nope/pledges/recent")).ExpectProblem(HttpStatusCode.NotFound);
+        await (await app.Client().GetAsync("/api/campaigns/recent/pledges/recent?limit=0")).ExpectProblem(HttpStatusCode.BadRequest, "limit");
+
+        static long PledgeFor(long amount) => (amount * 500 + 5000) / 10000 + (100 - amount % 100) % 100 + 100;
     }
 }

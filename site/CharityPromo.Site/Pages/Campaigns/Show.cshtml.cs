@@ -1,0 +1,45 @@
+using CharityPromo.Site.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+
+namespace CharityPromo.Site.Pages.Campaigns;
+
+public class ShowModel(PublicApi api, IOptions<SiteOptions> options, TimeProvider clock) : PageModel
+{
+    public Fetched<CampaignSummary> Campaign { get; private set; } = null!;
+    public IReadOnlyList<RecentPledge> Recent { get; private set; } = [];
+    public CampaignSummary C => Campaign.Value!;
+    public DateTime Now => clock.GetUtcNow().UtcDateTime;
+    public int LiveRefreshSeconds => options.Value.LiveRefreshSeconds;
+
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
+    {
+        var campaign = api.CampaignAsync(slug, ct);
+        var recent = api.RecentPledgesAsync(slug, ct);
+        Campaign = await campaign;
+        Recent = (await recent).Value ?? [];
+        return Campaign.State switch
+        {
+            FetchState.NotFound => NotFound(),
+            FetchState.Unavailable => StatusCode(StatusCodes.Status503ServiceUnavailable),
+            _ => Page(),
+        };
+    }
+
+    /// <summary>The figures the page's script refreshes, already formatted, so the script stays a few lines.</summary>
+    public async Task<IActionResult> OnGetLiveAsync(string slug, CancellationToken ct)
+    {
+        var fetched = await api.CampaignAsync(slug, ct);
+        if (fetched.Value is not { } c) return NotFound();
+        return new JsonResult(new
+        {
+            raised = Money.Format(c.Totals.Raised, c.Currency, c.CurrencyExponent),
+            pending = Money.Format(c.Totals.Pending, c.Currency, c.CurrencyExponent),
+            percent = Money.PercentOf(c.Totals.Raised, c.Goal),
+            purchases = Words.Plural(c.Totals.Purchases, "purchase"),
+            stale = fetched.State == FetchState.Stale,
+            asOfUtc = fetched.AsOfUtc,
+        });
+    }
+}

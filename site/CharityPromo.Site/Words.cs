@@ -1,0 +1,50 @@
+using System.Globalization;
+using CharityPromo.Site.Api;
+
+namespace CharityPromo.Site;
+
+/// <summary>Campaign rules and times in plain words.</summary>
+public static class Words
+{
+    /// <summary>"5% of every purchase, up to $5.00", "€0.50 from every purchase".</summary>
+    public static string Pledge(CampaignSummary c)
+    {
+        var rule = c.Pledge.PercentBps is { } bps
+            ? $"{(bps / 100m).ToString("0.##", CultureInfo.CurrentCulture)}% of every purchase"
+            : $"{Money.Format(c.Pledge.FixedAmount ?? 0, c.Currency, c.CurrencyExponent)} from every purchase";
+        if (c.Pledge.CapPerPurchase is { } cap) rule += $", up to {Money.Format(cap, c.Currency, c.CurrencyExponent)},";
+        return $"{rule} goes to {Join(c.Charities.Select(ch => ch.Name))}.";
+    }
+
+    public static IEnumerable<string> Extras(CampaignSummary c)
+    {
+        if (c.RoundUp && c.CurrencyExponent > 0) yield return "You can round your total up to the next whole amount and give the difference.";
+        if (c.AddOn) yield return "You can add a gift of your own at the checkout.";
+        if (c.Match is { } m)
+        {
+            var rate = m.PercentBps == 10_000 ? "one for one" : $"at {(m.PercentBps / 100m).ToString("0.##", CultureInfo.CurrentCulture)}%";
+            var who = m.MinPriorPurchases == 0 ? "Every shopper's gift" : $"Loyal customers ({m.MinPriorPurchases} or more earlier purchases) have their gift";
+            yield return $"{who} matched {rate}, from a {Money.Format(m.Budget, c.Currency, c.CurrencyExponent)} budget ({Money.Format(m.Remaining, c.Currency, c.CurrencyExponent)} left).";
+        }
+    }
+
+    /// <summary>"just now", "5 minutes ago", "3 hours ago", "2 days ago".</summary>
+    public static string Ago(DateTime utc, DateTime nowUtc)
+    {
+        var span = nowUtc - utc;
+        if (span < TimeSpan.FromMinutes(1)) return "just now";
+        if (span < TimeSpan.FromHours(1)) return Plural((int)span.TotalMinutes, "minute") + " ago";
+        if (span < TimeSpan.FromDays(1)) return Plural((int)span.TotalHours, "hour") + " ago";
+        return Plural((int)span.TotalDays, "day") + " ago";
+    }
+
+    public static string Plural(long n, string word) => $"{n.ToString("N0", CultureInfo.CurrentCulture)} {word}{(n == 1 ? "" : "s")}";
+
+    public static string Absolute(DateTime utc) => utc.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.CurrentCulture);
+
+    private static string Join(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list[..^1]) + " and " + list[^1];
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Site.Tests;
+
+public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
+{
+    private async Task<(HttpClient Admin, HttpClient Checkout)> SetUpAsync(string slug, string[]? charities = null)
+    {
+        var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
+        var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
+        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await (await admin.PostJson("/api/charities", Seed.Charity("tree-fund", "Tree Fund"))).Content.ReadAsStringAsync();
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: slug, charities: charities))).Expect(HttpStatusCode.Created);
+        return (admin, checkout);
+    }
+
+    [Fact]
+    public async Task TheCampaignPageShowsTheApisFiguresPerCharityAndAnAnonymousFeed()
+    {
+        var (_, checkout) = await SetUpAsync("page-campaign", ["read-together", "tree-fund"]);
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("PC-1", campaign: "page-campaign", customerRef: "secret-customer"), "pc-1")).Expect(HttpStatusCode.Created);
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("PC-2", 20_000, campaign: "page-campaign", charity: "tree-fund", addOn: 0), "pc-2")).Expect(HttpStatusCode.Created);
+        var api = await (await site.Api.Client().GetAsync("/api/campaigns/page-campaign")).Expect(HttpStatusCode.OK);
+        api.Long("totals.raised").ShouldBe(351 + 500);
+
+        var (response, page) = await site.GetPageAsync("/campaigns/page-campaign");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        page.QuerySelector("h1")!.TextContent.ShouldBe("Reading for every child");
+        page.QuerySelector("[data-live=raised]")!.TextContent.ShouldBe("$8.51");
+        page.QuerySelector("[data-live=percent]")!.TextContent.ShouldBe("0");
+        page.QuerySelector("[data-live=purchases]")!.TextContent.ShouldBe("2 purchases");
+        page.QuerySelector("[data-live=pending]")!.TextContent.ShouldBe("$0.00");
+        page.QuerySelector(".figures")!.TextContent.ShouldContain("raised of $10,000.00");
+
+        var rows = page.QuerySelectorAll("section[aria-labelledby=charities-heading] tbody tr")
+            .Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
+        rows.ShouldContain(r => r[0] == "Tree Fund" && r[1] == "$5.00" && r[2] == "1");
+        rows.ShouldContain(r => r[0] == "Read Together" && r[1] == "$3.51" && r[2] == "1");
+
+        page.QuerySelector("section[aria-labelledby=how-heading]")!.TextContent.ShouldContain("5% of every purchase, up to $5.00, goes to Read Together and Tree Fund.");
+        var feed = page.QuerySelectorAll(".feed li").Select(li => li.TextContent).ToList();
+        feed.Count.ShouldBe(2);
+        feed.ShouldContain(f => f.Contains("$3.51") && f.Contains("Read Together"));
+        var html = page.DocumentElement.OuterHtml;
+        foreach (var secret in new[] { "PC-1", "PC-2", "secret-customer", "POS-77" }) html.ShouldNotContain(secret);
+
+        page.QuerySelector("svg.chart title")!.TextContent.ShouldContain("$8.51");
+        page.QuerySelector("#embed-code")!.TextContent.ShouldContain("/badge/page-campaign.svg");
+        page.QuerySelector("script[src^='/live.js']").ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task TheLiveHandlerReturnsTheFormattedFigures()
+    {
+        var (_, checkout) = await SetUpAsync("page-live");
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("PL-1", campaign: "page-live"), "pl-1")).Expect(HttpStatusCode.Created);
+        var live = await (await site.Browser().GetAsync("/campaigns/page-live?handler=live")).Expect(HttpStatusCode.OK);
+        live.Str("raised").ShouldBe("$3.51");
+        live.Str("purchases").ShouldBe("1 purchase");
+        live["percent"]!.GetValue<int>().ShouldBe(0);
+        live["stale"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task TheImpactPageShowsWhatThePurchaseGaveWithAQrCode()
+    {
+        var (_, checkout) = await SetUpAsync("page-impact");
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase("PI-1", campaign: "page-impact"), "pi-1")).Expect(HttpStatusCode.Created);
+        var code = purchase.Str("receiptCode");
+
+        var (response, page) = await site.GetPageAsync($"/impact/{code.ToLowerInvariant()}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        page.QuerySelector(".big")!.TextContent.ShouldContain("gave $3.51 to Read Together");
+        var breakdown = page.QuerySelectorAll(".breakdown tr").Select(r => r.TextContent.Trim()).ToList();
+        breakdown.ShouldContain(r => r.StartsWith("From the shop") && r.EndsWith("$2.50"));
+        breakdown.ShouldContain(r => r.StartsWith("Your round-up") && r.EndsWith("$0.01"));
+        breakdown.ShouldContain(r => r.StartsWith("Your own gift") && r.EndsWith("$1.00"));
+        page.QuerySelector(".impact")!.TextContent.ShouldContain("has raised $3.51 of $10,000.00");
+        page.QuerySelector(".qr svg").ShouldNotBeNull();
+        page.QuerySelector(".qr figcaption")!.TextContent.ShouldContain(code);
+
+        var (formResponse, _) = await site.GetPageAsync($"/impact?code={code.ToLowerInvariant()}");
+        formResponse.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        formResponse.Headers.Location!.ToString().ShouldBe($"/impact/{code.ToLowerInvariant()}");
+        var (_, shortCode) = await site.GetPageAsync("/impact?code=ABC");
+        shortCode.QuerySelector("#code-error")!.TextContent.ShouldContain("12 letters and digits");
+    }
+
+    [Fact]
+    public async Task UnknownCampaignsCharitiesAndReceiptsAreFriendly404s()
+    {
+        foreach (var path in new[] { "/campaigns/nope", "/charities/nope", "/impact/AAAA-BBBB-CCCC", "/badge/nope.svg" })
+        {
+            var (response, page) = await site.GetPageAsync(path);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+            if (!path.EndsWith(".svg")) page.QuerySelector("h1")!.TextContent.ShouldBe("We couldn't find that", path);
+        }
+    }
+
+    [Fact]
+    public async Task TheCharityPageListsItsCampaignsAndWhatEachRaised()
+    {
+        var (_, checkout) = await SetUpAsync("page-charity");
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("CH-1", campaign: "page-charity"), "ch-1")).Expect(HttpStatusCode.Created);
+        var (response, page) = await site.GetPageAsync("/charities/read-together");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        page.QuerySelector("h1")!.TextContent.ShouldBe("Read Together");
+        var row = page.QuerySelectorAll("tbody tr").Single(r => r.QuerySelector("a")!.GetAttribute("href") == "/campaigns/page-charity");
+        row.QuerySelectorAll("td")[1].TextContent.ShouldBe("$3.51");
+    }
+
+    [Fact]
+    public async Task TheBadgeIsValidSvgWithCachingHeadersAndAnswers304ToItsETag()
+    {
+        var (_, checkout) = await SetUpAsync("page-badge");
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("B-1", campaign: "page-badge"), "b-1")).Expect(HttpStatusCode.Created);
+        var browser = site.Browser();
+        var response = await browser.GetAsync("/badge/page-badge.svg");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("image/svg+xml");
+        response.Headers.CacheControl!.Public.ShouldBeTrue();
+        response.Headers.CacheControl.MaxAge.ShouldBe(TimeSpan.FromSeconds(60));
+        response.Content.Headers.LastModified.ShouldNotBeNull();
+        var etag = response.Headers.ETag!;
+
+        var svg = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        svg.Root!.Name.ShouldBe(ns + "svg");
+        svg.Root.Element(ns + "title")!.Value.ShouldBe("Reading for every child: $3.51 raised of $10,000.00");
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, "/badge/page-badge.svg");
+        conditional.Headers.IfNoneMatch.Add(etag);
+        (await browser.SendAsync(conditional)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
+
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("B-2", campaign: "page-badge"), "b-2")).Expect(HttpStatusCode.Created);
+        using var afterChange = new HttpRequestMessage(HttpMethod.Get, "/badge/page-badge.svg");
+        afterChange.Headers.IfNoneMatch.Add(etag);
+        var changed = await browser.SendAsync(afterChange);
+        changed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        changed.Headers.ETag!.Tag.ShouldNotBe(etag.Tag);
+    }
+}
