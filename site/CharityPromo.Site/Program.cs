@@ -26,6 +26,7 @@ var app = builder.Build();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseStaticFiles();
 app.UseRequestLocalization(o => o.SetDefaultCulture("en-US").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
+app.UseConditionalGet();
 app.UseOutputCache();
 app.MapRazorPages();
 app.MapBadge();

@@ -143,4 +143,26 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         changed.StatusCode.ShouldBe(HttpStatusCode.OK);
         changed.Headers.ETag!.Tag.ShouldNotBe(etag.Tag);
     }
+
+    [Fact]
+    public async Task PagesCarryAnETagAndAnswer304WhileTheirFiguresAreUnchanged()
+    {
+        var (_, checkout) = await SetUpAsync("page-etag");
+        var browser = site.Browser();
+        var first = await browser.GetAsync("/campaigns/page-etag");
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var etag = first.Headers.ETag!;
+        etag.IsWeak.ShouldBeTrue();
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/campaigns/page-etag");
+        again.Headers.IfNoneMatch.Add(etag);
+        var unchanged = await browser.SendAsync(again);
+        unchanged.StatusCode.ShouldBe(HttpStatusCode.NotModified);
+        (await unchanged.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("ET-1", campaign: "page-etag"), "et-1")).Expect(HttpStatusCode.Created);
+        using var afterPurchase = new HttpRequestMessage(HttpMethod.Get, "/campaigns/page-etag");
+        afterPurchase.Headers.IfNoneMatch.Add(etag);
+        (await browser.SendAsync(afterPurchase)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
 }

@@ -22,6 +22,7 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Site:ApiBaseUrl", ApiBaseUrl ?? Api.Client().BaseAddress!.ToString());
         builder.UseSetting("Site:CacheSeconds", "0");
+        builder.UseSetting("Site:LiveRefreshSeconds", "1");
     }
 
     /// <summary>A plain HTTP client to the site's Kestrel address that shows redirects instead of following them.</summary>

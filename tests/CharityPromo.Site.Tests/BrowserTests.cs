@@ -1,0 +1,88 @@
+using System.Net;
+using CharityPromo.Testing;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace CharityPromo.Site.Tests;
+
+public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private ApiFactory Api => browser.Site.Api;
+
+    private async Task<(HttpClient Checkout, string ReceiptCode)> SeedAsync(string slug)
+    {
+        var admin = Api.Client(await Api.CreateKeyAsync("admin"));
+        var checkout = Api.Client(await Api.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: slug);
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase($"{slug}-1", campaign: slug), $"{slug}-1")).Expect(HttpStatusCode.Created);
+        return (checkout, purchase.Str("receiptCode"));
+    }
+
+    [Theory]
+    [InlineData(390)]
+    [InlineData(1280)]
+    public async Task HomeAndCampaignPagesFitPhoneAndDesktopWidths(int width)
+    {
+        await SeedAsync($"fit-{width}");
+        var page = await browser.NewPageAsync(width);
+        foreach (var (path, name) in new[] { ("/", "home"), ($"/campaigns/fit-{width}", "campaign") })
+        {
+            var response = await page.GotoAsync(path);
+            response!.Status.ShouldBe(200, path);
+            var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
+            overflow.ShouldBeFalse($"{path} scrolls sideways at {width}px");
+            (await page.Locator("h1").First.IsVisibleAsync()).ShouldBeTrue();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}-{width}.png"), FullPage = true });
+        }
+        (await page.Locator("[data-live=raised]").First.TextContentAsync()).ShouldBe("$3.51");
+    }
+
+    [Fact]
+    public async Task TheCampaignPageShowsANewPurchaseWithoutAReload()
+    {
+        var (checkout, _) = await SeedAsync("live");
+        var page = await browser.NewPageAsync(1024);
+        await page.GotoAsync("/campaigns/live");
+        (await page.Locator("[data-live=raised]").TextContentAsync()).ShouldBe("$3.51");
+        await page.EvaluateAsync("() => { window.__notReloaded = true; }");
+
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("live-2", campaign: "live"), "live-2")).Expect(HttpStatusCode.Created);
+
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-live=raised]').textContent === '$7.02'", null,
+            new PageWaitForFunctionOptions { Timeout = 15_000 });
+        (await page.Locator("[data-live=purchases]").TextContentAsync()).ShouldBe("2 purchases");
+        (await page.EvaluateAsync<bool>("() => window.__notReloaded === true")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AShopperFindsTheirImpactWithTheLookupForm()
+    {
+        var (_, code) = await SeedAsync("lookup");
+        var page = await browser.NewPageAsync(390);
+        await page.GotoAsync("/impact");
+        await page.GetByLabel("Receipt code").FillAsync(code.ToLowerInvariant().Replace("-", " "));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show my impact" }).ClickAsync();
+        await page.WaitForURLAsync($"**/impact/*");
+        (await page.Locator(".big").TextContentAsync())!.ShouldContain("gave $3.51 to Read Together");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "impact-390.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task EveryPageHasNoSeriousOrCriticalAccessibilityViolations()
+    {
+        var (_, code) = await SeedAsync("a11y");
+        foreach (var width in new[] { 390, 1280 })
+        {
+            var page = await browser.NewPageAsync(width);
+            foreach (var path in new[] { "/", "/campaigns/a11y", "/charities/read-together", "/impact", $"/impact/{code}", "/not-found" })
+            {
+                await page.GotoAsync(path);
+                var result = await page.RunAxe();
+                result.Passes.Length.ShouldBeGreaterThan(10, $"axe did not evaluate {path}"); // the check really ran
+                var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+                    .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}").ToList();
+                serious.ShouldBeEmpty($"{path} at {width}px");
+            }
+        }
+    }
+}
