@@ -6,6 +6,9 @@ internal static class Policies
 {
     /// <summary>Who may read purchases: checkout keys (their own), finance and admin keys (all).</summary>
     public const string PurchaseReaders = "purchase-readers";
+
+    /// <summary>Who may refund: checkout keys (their own purchases) and admin keys.</summary>
+    public const string Refunders = "refunders";
 }
 
 internal static class AccessSetup
@@ -20,7 +23,8 @@ internal static class AccessSetup
             .AddPolicy(Scopes.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))
             .AddPolicy(Scopes.Checkout, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout))
             .AddPolicy(Scopes.Finance, p => p.RequireClaim(Scopes.ClaimType, Scopes.Finance))
-            .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin));
+            .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin))
+            .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin));
         return services;
     }
 }

@@ -13,6 +13,7 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignCharity> CampaignCharities => Set<CampaignCharity>();
     public DbSet<Purchase> Purchases => Set<Purchase>();
+    public DbSet<Refund> Refunds => Set<Refund>();
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
     public DbSet<CampaignTotal> CampaignTotals => Set<CampaignTotal>();
     public DbSet<DailyTotal> DailyTotals => Set<DailyTotal>();
@@ -64,6 +65,15 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
             e.Property(p => p.PaymentReference).HasMaxLength(Limits.Reference);
             e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Charity>().WithMany().HasForeignKey(p => p.CharityId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(p => p.Refunded).IsConcurrencyToken(); // two refunds racing on another instance cannot both count
+        });
+
+        model.Entity<Refund>(e =>
+        {
+            e.HasIndex(r => r.PurchaseId);
+            e.Property(r => r.Reference).HasMaxLength(Limits.Reference);
+            e.Ignore(r => r.Reversed);
+            e.HasOne<Purchase>().WithMany().HasForeignKey(r => r.PurchaseId).OnDelete(DeleteBehavior.Restrict);
         });
 
         model.Entity<LedgerEntry>(e =>

@@ -27,6 +27,17 @@ internal static class PurchaseEndpoints
                 """)
             .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().Validate<PurchaseRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id:guid}/refunds", RefundPurchase.Handle).WithName("RefundPurchase")
+            .WithSummary("Refund a paid purchase, fully or in part")
+            .WithDescription("""
+                Records a refund of a purchase paid outside CharityPromo (`payment.method = "external"`). `amount` is what the
+                shopper gets back, out of what they paid (purchase + round-up + add-on); omit it to refund everything still
+                refundable. Each donation part is reversed in proportion, rounded half away from zero on the cumulative
+                refunded share, so partial refunds add up exactly to a full one. Needs an `Idempotency-Key`.
+                Checkout keys refund their own purchases; admin keys any.
+                """)
+            .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().Validate<RefundRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}", GetPurchase).WithName(nameof(GetPurchase))
             .WithSummary("Get a purchase")
             .WithDescription("Checkout keys see their own purchases; finance and admin keys see all.")

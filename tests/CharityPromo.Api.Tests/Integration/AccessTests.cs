@@ -24,6 +24,7 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
         { "POST", "/api/pledges/quote", "checkout" },
         { "POST", "/api/purchases", "checkout" },
         { "GET", "/api/purchases", "checkout,finance,admin" },
+        { "POST", "/api/purchases/01234567-89ab-7def-8123-456789abcdef/refunds", "checkout,admin" },
         { "GET", "/api/purchases/01234567-89ab-7def-8123-456789abcdef", "checkout,finance,admin" },
     };
 

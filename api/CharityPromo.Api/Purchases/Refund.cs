@@ -1,0 +1,20 @@
+namespace CharityPromo.Api.Purchases;
+
+/// <summary>Money given back to the shopper, and the donation parts it took back with it.</summary>
+internal sealed class Refund
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid PurchaseId { get; set; }
+    /// <summary>The API key that asked for it.</summary>
+    public Guid ClientId { get; set; }
+    /// <summary>Refunded to the shopper, out of what they paid (purchase + round-up + add-on).</summary>
+    public long Amount { get; set; }
+    public long MerchantPledge { get; set; }
+    public long Match { get; set; }
+    public long RoundUp { get; set; }
+    public long AddOn { get; set; }
+    public string? Reference { get; set; }
+    public DateTime CreatedUtc { get; set; }
+
+    public long Reversed => MerchantPledge + Match + RoundUp + AddOn;
+}

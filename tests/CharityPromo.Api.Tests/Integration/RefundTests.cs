@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Api.Tests.Integration;
+
+public class RefundTests(ApiFactory app) : IClassFixture<ApiFactory>
+{
+    private async Task<(HttpClient Admin, HttpClient Checkout, string PurchaseId)> PurchaseAsync(string campaign, string orderId)
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: campaign);
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase(orderId, campaign: campaign, customerRef: null), orderId)).Expect(HttpStatusCode.Created);
+        return (admin, checkout, purchase.Str("id"));
+    }
+
+    private async Task<JsonNode> CampaignAsync(string slug) => await (await app.Client().GetAsync($"/api/campaigns/{slug}")).Expect(HttpStatusCode.OK);
+
+    private async Task InvariantsHoldAsync(HttpClient admin)
+    {
+        var report = await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        report["ok"]!.GetValue<bool>().ShouldBeTrue(report.ToJsonString());
+    }
+
+    [Fact]
+    public async Task AFullRefundReversesTheWholeDonation()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-full", "RF-1");
+        var refund = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "rf-1")).Expect(HttpStatusCode.Created);
+        refund.Long("amount").ShouldBe(5100);
+        refund["reversed"]!.ToJsonString().ShouldBe("""{"currency":"usd","merchantPledge":250,"match":0,"roundUp":1,"addOn":100,"total":351}""");
+        refund.Str("purchase.status").ShouldBe("refunded");
+        refund.Long("purchase.net").ShouldBe(0);
+
+        var campaign = await CampaignAsync("refund-full");
+        campaign.Long("totals.raised").ShouldBe(0);
+        campaign["totals"]!["daily"]![0]!.Long("raised").ShouldBe(0);
+        var purchase = await (await checkout.GetAsync($"/api/purchases/{id}")).Expect(HttpStatusCode.OK);
+        purchase.Str("status").ShouldBe("refunded");
+        purchase.Long("reversed").ShouldBe(351);
+        await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1 }, "rf-again")).ExpectProblem(HttpStatusCode.Conflict, "status");
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
+    public async Task PartialRefundsReverseInProportionAndAddUpExactly()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-partial", "RP-1");
+        var first = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1700, reference = "TILL-R1" }, "rp-1")).Expect(HttpStatusCode.Created);
+        first.Long("reversed.total").ShouldBe(116); // a third of each part: 83 + 0 + 0 + 33, each rounded half away from zero
+        first.Str("purchase.status").ShouldBe("partially_refunded");
+        (await CampaignAsync("refund-partial")).Long("totals.raised").ShouldBe(351 - 116);
+
+        var receipt = await (await app.Client().GetAsync($"/api/receipts/{(await (await checkout.GetAsync($"/api/purchases/{id}")).Json()).Str("receiptCode")}")).Expect(HttpStatusCode.OK);
+        receipt.Str("status").ShouldBe("partially_refunded");
+        receipt.Long("net").ShouldBe(351 - 116);
+
+        await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1700 }, "rp-2")).Expect(HttpStatusCode.Created);
+        await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1701 }, "rp-too-much")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
+        var last = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1700 }, "rp-3")).Expect(HttpStatusCode.Created);
+        last.Str("purchase.status").ShouldBe("refunded");
+        last.Long("purchase.reversed").ShouldBe(351);
+        (await CampaignAsync("refund-partial")).Long("totals.raised").ShouldBe(0);
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
+    public async Task ARetriedRefundIsRecordedOnce()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-retry", "RR-1");
+        var first = await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "rr-1");
+        var second = await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "rr-1");
+        (await second.Content.ReadAsStringAsync()).ShouldBe(await first.Content.ReadAsStringAsync());
+        second.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        var purchase = await (await checkout.GetAsync($"/api/purchases/{id}")).Expect(HttpStatusCode.OK);
+        purchase.Long("refunded").ShouldBe(1000);
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
+    public async Task ConcurrentRefundsNeverGiveBackMoreThanWasPaid()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-race", "RC-1");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, $"rc-{i}")));
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(5); // 5 × 1000 of 5100 paid
+        responses.Count(r => r.StatusCode == HttpStatusCode.UnprocessableEntity).ShouldBe(7);
+        var purchase = await (await checkout.GetAsync($"/api/purchases/{id}")).Expect(HttpStatusCode.OK);
+        purchase.Long("refunded").ShouldBe(5000);
+        purchase.Long("reversed").ShouldBeLessThanOrEqualTo(351);
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
+    public async Task OnlyTheOwningCheckoutOrAnAdminMayRefund()
+    {
+        var (admin, _, id) = await PurchaseAsync("refund-access", "RA-1");
+        var stranger = app.Client(await app.CreateKeyAsync("checkout"));
+        var finance = app.Client(await app.CreateKeyAsync("finance"));
+        await (await stranger.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-1")).ExpectProblem(HttpStatusCode.NotFound);
+        await (await finance.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-2")).ExpectProblem(HttpStatusCode.Forbidden);
+        await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-3")).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = -5 }, "ra-4")).ExpectProblem(HttpStatusCode.BadRequest, "amount");
+        await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 })).ExpectProblem(HttpStatusCode.BadRequest, "Idempotency-Key");
+    }
+}
