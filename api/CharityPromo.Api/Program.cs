@@ -7,6 +7,7 @@ using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Reports;
 using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -69,6 +70,7 @@ app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();
+app.MapReports();
 app.MapAdmin();
 
 app.Run();

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Reports;
+
+/// <summary>
+/// One purchase's pledge as finance reads it. Amounts are minor-unit integers, with the money columns
+/// also as decimal strings in major units (<c>…Major</c>) so a spreadsheet shows 49.99, not 4999.
+/// </summary>
+public sealed record PledgeRow(
+    Guid PurchaseId, string OrderId, string ReceiptCode, string? PaymentReference, string PaymentMethod,
+    string CreatedUtc, string? ConfirmedUtc, string Campaign, string Charity, string Currency,
+    long Amount, string AmountMajor, long MerchantPledge, long Match, long RoundUp, long AddOn,
+    long Total, string TotalMajor, long Refunded, long Reversed, long Net, string NetMajor, string Status);
+
+/// <summary>A page of the JSON export; pass <c>next</c> as <c>after</c> for the following page.</summary>
+public sealed record PledgePage(IReadOnlyList<PledgeRow> Items, Guid? Next);
+
+internal sealed record PledgeFilter(DateTime? FromUtc, DateTime? ToUtc, Guid? CampaignId, Guid? CharityId, PurchaseStatus? Status, string? Currency);
+
+internal static class PledgeReport
+{
+    /// <summary>
+    /// Purchases matching the filter, in purchase-id order (ids are time-ordered UUIDv7s, so this is
+    /// creation order, and a stable key for paging), as rows.
+    /// </summary>
+    public static IQueryable<PledgeRowData> Query(AppDb db, PledgeFilter f, Guid? after = null)
+    {
+        var purchases = db.Purchases.AsNoTracking();
+        if (f.FromUtc is { } from) purchases = purchases.Where(p => p.CreatedUtc >= from);
+        if (f.ToUtc is { } to) purchases = purchases.Where(p => p.CreatedUtc < to);
+        if (f.CampaignId is { } campaign) purchases = purchases.Where(p => p.CampaignId == campaign);
+        if (f.CharityId is { } charity) purchases = purchases.Where(p => p.CharityId == charity);
+        if (f.Status is { } status) purchases = purchases.Where(p => p.Status == status);
+        if (f.Currency is { } currency) purchases = purchases.Where(p => p.Currency == currency);
+        if (after is { } cursor) purchases = purchases.Where(p => p.Id.CompareTo(cursor) > 0);
+        return purchases
+            .OrderBy(p => p.Id)
+            .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
+            .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PledgeRowData(x.p, x.Campaign, ch.Slug));
+    }
+
+    public static PledgeRow ToRow(this PledgeRowData d)
+    {
+        var p = d.Purchase;
+        string Major(long minor) => Currencies.ToMajorString(minor, p.Currency);
+        return new PledgeRow(
+            p.Id, p.OrderId, p.ReceiptCode, p.PaymentReference, p.PaymentMethod,
+            Iso(p.CreatedUtc), p.ConfirmedUtc is { } c ? Iso(c) : null, d.Campaign, d.Charity, p.Currency,
+            p.Amount, Major(p.Amount), p.MerchantPledge, p.Match, p.RoundUp, p.AddOn,
+            p.DonationTotal, Major(p.DonationTotal), p.Refunded, p.Reversed, p.DonationTotal - p.Reversed,
+            Major(p.DonationTotal - p.Reversed), StatusName(p.Status));
+    }
+
+    /// <summary>
+    /// Streams rows as CSV straight from the database cursor: memory stays flat whatever the size.
+    /// RFC 4180, UTF-8 with a BOM (so spreadsheets read it as UTF-8), and cells that a spreadsheet would
+    /// run as a formula (starting =, +, -, @, tab or CR) are prefixed with an apostrophe.
+    /// </summary>
+    public static async Task WriteCsvAsync(IAsyncEnumerable<PledgeRowData> rows, Stream output, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024);
+        await using var csv = new CsvWriter(writer, CsvSettings);
+        csv.Context.RegisterClassMap<CamelCaseMap<PledgeRow>>();
+        csv.WriteHeader<PledgeRow>();
+        await csv.NextRecordAsync();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            csv.WriteRecord(row.ToRow());
+            await csv.NextRecordAsync();
+        }
+    }
+
+    public static readonly CsvConfiguration CsvSettings = new(CultureInfo.InvariantCulture)
+    {
+        InjectionOptions = InjectionOptions.Escape,
+        NewLine = "\r\n",
+    };
+
+    public static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    public static string StatusName(PurchaseStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+}
+
+internal sealed record PledgeRowData(Purchase Purchase, string Campaign, string Charity);
+
+/// <summary>CSV headers named like the JSON fields (API-CONTRACT.md): purchaseId, orderId, …</summary>
+internal sealed class CamelCaseMap<T> : ClassMap<T>
+{
+    public CamelCaseMap()
+    {
+        AutoMap(CultureInfo.InvariantCulture);
+        foreach (var member in MemberMaps) member.Name(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Data.Member!.Name));
+    }
+}

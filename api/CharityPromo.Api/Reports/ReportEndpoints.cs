@@ -1,0 +1,90 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Reports;
+
+internal static class ReportEndpoints
+{
+    public const int MaxPage = 5000;
+
+    public static void MapReports(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(Scopes.Finance);
+
+        group.MapGet("/pledges", ExportPledges).WithName(nameof(ExportPledges))
+            .WithSummary("Pledges, one row per purchase, as CSV or JSON (finance)")
+            .WithDescription($"""
+                Filters: `from`/`to` (ISO 8601, on the purchase's creation time, `to` exclusive), `campaign`, `charity`
+                (slugs), `status`, `currency`. `format=csv` (or `Accept: text/csv`) streams every matching row as an
+                RFC 4180 UTF-8 file named after the filters; cells that a spreadsheet would run as formulas are
+                prefixed with an apostrophe. `format=json` returns pages of up to `limit` rows (default 500, at most
+                {MaxPage}) in a stable order; pass the answer's `next` as `after` for the following page.
+                Amounts are minor units, with `amountMajor`, `totalMajor` and `netMajor` as decimal strings.
+                """)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        group.MapGet("/summary", GetSummary).WithName(nameof(GetSummary))
+            .WithSummary("Pledged, reversed, net, remitted and outstanding per charity × month × currency, and per campaign (finance)");
+        group.MapGet("/liability", GetLiability).WithName(nameof(GetLiability))
+            .WithSummary("Net pledges not yet remitted, per charity, aged 0–30, 31–60, 61–90 and 90+ days (finance)");
+    }
+
+    private static async Task<Results<PushStreamHttpResult, Ok<PledgePage>, ValidationProblem>> ExportPledges(
+        HttpContext http, AppDb db, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
+        string? status, string? currency, string? format, Guid? after, int? limit, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (from is not null && to is not null && from >= to) errors["to"] = ["'to' must be after 'from'."];
+        PurchaseStatus? statusFilter = null;
+        if (status is not null)
+        {
+            var match = Enum.GetValues<PurchaseStatus>().Where(s => PledgeReport.StatusName(s) == status).ToList();
+            if (match.Count == 1) statusFilter = match[0];
+            else errors["status"] = [$"'status' must be one of: {string.Join(", ", Enum.GetValues<PurchaseStatus>().Select(PledgeReport.StatusName))}."];
+        }
+        if (currency is not null && !Currencies.IsKnown(currency)) errors["currency"] = ["'currency' must be a lowercase ISO 4217 code, like 'usd'."];
+        var csv = format switch
+        {
+            "csv" => true,
+            "json" => false,
+            null => http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase),
+            _ => (bool?)null,
+        };
+        if (csv is null) errors["format"] = ["'format' must be 'csv' or 'json'."];
+        if (limit is < 1 or > MaxPage) errors["limit"] = [$"'limit' must be from 1 to {MaxPage}."];
+
+        Guid? campaignId = null, charityId = null;
+        if (campaign is not null && (campaignId = await db.Campaigns.Where(c => c.Slug == campaign).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct)) is null)
+            errors["campaign"] = [$"No campaign '{campaign}'."];
+        if (charity is not null && (charityId = await db.Charities.Where(c => c.Slug == charity).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct)) is null)
+            errors["charity"] = [$"No charity '{charity}'."];
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var filter = new PledgeFilter(from?.UtcDateTime, to?.UtcDateTime, campaignId, charityId, statusFilter, currency);
+        if (csv == true)
+        {
+            var name = $"pledges_{campaign ?? "all"}{(charity is null ? "" : "_" + charity)}_{from?.UtcDateTime.ToString("yyyyMMdd") ?? "start"}-{to?.UtcDateTime.ToString("yyyyMMdd") ?? "now"}.csv";
+            return TypedResults.Stream(output => PledgeReport.WriteCsvAsync(PledgeReport.Query(db, filter).AsAsyncEnumerable(), output, ct),
+                "text/csv; charset=utf-8", name);
+        }
+
+        var size = limit ?? 500;
+        var page = await PledgeReport.Query(db, filter, after).Take(size + 1).ToListAsync(ct);
+        var items = page.Take(size).Select(r => r.ToRow()).ToList();
+        return TypedResults.Ok(new PledgePage(items, page.Count > size ? items[^1].PurchaseId : null));
+    }
+
+    private static async Task<Results<Ok<SummaryReport>, ValidationProblem>> GetSummary(
+        AppDb db, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        if (from is not null && to is not null && from >= to) return Problems.Invalid("to", "'to' must be after 'from'.");
+        return TypedResults.Ok(await SummaryReports.SummaryAsync(db, from?.UtcDateTime, to?.UtcDateTime, ct));
+    }
+
+    private static async Task<Ok<LiabilityReport>> GetLiability(AppDb db, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await SummaryReports.LiabilityAsync(db, clock.GetUtcNow().UtcDateTime, ct));
+}
