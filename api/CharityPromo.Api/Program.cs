@@ -7,6 +7,7 @@ using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Remittances;
 using CharityPromo.Api.Reports;
 using FluentValidation;
 
@@ -71,6 +72,7 @@ app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();
 app.MapReports();
+app.MapRemittances();
 app.MapAdmin();
 
 app.Run();

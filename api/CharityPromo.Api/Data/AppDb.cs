@@ -3,6 +3,7 @@ using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Remittances;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Data;
@@ -14,6 +15,8 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
     public DbSet<CampaignCharity> CampaignCharities => Set<CampaignCharity>();
     public DbSet<Purchase> Purchases => Set<Purchase>();
     public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<Remittance> Remittances => Set<Remittance>();
+    public DbSet<RemittanceLine> RemittanceLines => Set<RemittanceLine>();
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
     public DbSet<CampaignTotal> CampaignTotals => Set<CampaignTotal>();
     public DbSet<DailyTotal> DailyTotals => Set<DailyTotal>();
@@ -66,6 +69,7 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
             e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Charity>().WithMany().HasForeignKey(p => p.CharityId).OnDelete(DeleteBehavior.Restrict);
             e.Property(p => p.Refunded).IsConcurrencyToken(); // two refunds racing on another instance cannot both count
+            e.Property(p => p.Remitted).IsConcurrencyToken(); // nor two remittance batches claiming one pledge
         });
 
         model.Entity<Refund>(e =>
@@ -84,6 +88,23 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
             e.Property(l => l.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(l => l.Cause).HasMaxLength(Limits.Reference + 32);
             e.Property(l => l.Reference).HasMaxLength(Limits.Reference + 32);
+            e.HasOne<Purchase>().WithMany().HasForeignKey(l => l.PurchaseId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<Remittance>(e =>
+        {
+            e.HasIndex(r => new { r.CharityId, r.Currency, r.CreatedUtc });
+            e.Property(r => r.Currency).HasMaxLength(3);
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.Reference).HasMaxLength(Limits.Reference);
+            e.HasOne<Charity>().WithMany().HasForeignKey(r => r.CharityId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<RemittanceLine>(e =>
+        {
+            e.HasKey(l => new { l.RemittanceId, l.PurchaseId });
+            e.HasIndex(l => l.PurchaseId);
+            e.HasOne<Remittance>().WithMany().HasForeignKey(l => l.RemittanceId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Purchase>().WithMany().HasForeignKey(l => l.PurchaseId).OnDelete(DeleteBehavior.Restrict);
         });
 

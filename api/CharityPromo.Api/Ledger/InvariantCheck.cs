@@ -84,6 +84,24 @@ internal static class InvariantCheck
             if (p.Reversed > p.DonationTotal) Compare("purchase", p.Id.ToString(), "reversedWithinDonation", p.DonationTotal, p.Reversed);
         }
 
+        // Remittances: what a purchase says it placed in batches is its lines; what the ledger says was paid is its paid lines.
+        var remittanceMismatches = await db.Purchases.AsNoTracking()
+            .Select(p => new
+            {
+                p.Id, p.Remitted,
+                InLines = db.RemittanceLines.Where(l => l.PurchaseId == p.Id).Sum(l => l.Amount),
+                InPaidLines = db.RemittanceLines.Where(l => l.PurchaseId == p.Id)
+                    .Join(db.Remittances.Where(r => r.Status == Remittances.RemittanceStatus.Paid), l => l.RemittanceId, r => r.Id, (l, r) => l.Amount).Sum(),
+                InLedger = db.Ledger.Where(l => l.PurchaseId == p.Id && l.Kind == LedgerKind.Remitted).Sum(l => l.Amount),
+            })
+            .Where(x => x.Remitted != x.InLines || x.InPaidLines != x.InLedger)
+            .Take(100).ToListAsync(ct);
+        foreach (var r in remittanceMismatches)
+        {
+            Compare("remittance", r.Id.ToString(), "remittedInBatches", r.InLines, r.Remitted);
+            Compare("remittance", r.Id.ToString(), "remittedInLedger", r.InPaidLines, r.InLedger);
+        }
+
         return new InvariantReport(mismatches.Count == 0, now, fromLedger.Sum(l => l.Entries), totals.Count, daily.Count,
             await db.Purchases.CountAsync(ct), mismatches);
     }

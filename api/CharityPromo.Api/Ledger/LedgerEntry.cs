@@ -10,6 +10,8 @@ public enum LedgerKind
     Voided,
     /// <summary>A refund or lost dispute took (part of) a confirmed donation back.</summary>
     Reversed,
+    /// <summary>Paid out to the charity in a remittance batch (negative when a later reversal carries forward).</summary>
+    Remitted,
 }
 
 /// <summary>

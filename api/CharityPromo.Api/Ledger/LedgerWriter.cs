@@ -31,6 +31,14 @@ internal static class LedgerWriter
         CreatedUtc = now,
     };
 
+    /// <summary>A payment to the charity of <paramref name="amount"/> of this purchase's net pledge (parts are not split out).</summary>
+    public static LedgerEntry Remittance(Purchase purchase, long amount, Guid remittanceId, string? reference, DateTime now)
+    {
+        var entry = Entry(purchase, LedgerKind.Remitted, new DonationBreakdown(purchase.Currency, 0, 0, 0, 0), $"remittance:{remittanceId}", reference, now);
+        entry.Amount = amount;
+        return entry;
+    }
+
     /// <summary>Saves the pending changes with <paramref name="entries"/>, then applies them to the totals.</summary>
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was applied to the totals).</exception>
     public static async Task PostAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
@@ -45,6 +53,7 @@ internal static class LedgerWriter
 
     private static async Task ApplyAsync(AppDb db, LedgerEntry e, CancellationToken ct)
     {
+        if (e.Kind == LedgerKind.Remitted) return; // paying a charity moves money already raised: public totals stay
         var totals = db.CampaignTotals.Where(t => t.CampaignId == e.CampaignId && t.CharityId == e.CharityId && t.Currency == e.Currency);
         var amount = e.Amount;
         var updated = e.Kind switch

@@ -35,6 +35,9 @@ internal sealed class Purchase
     public long Refunded { get; set; }
     public long Reversed { get; set; }
 
+    /// <summary>Net pledge placed in remittance batches (draft or paid); what is left is outstanding.</summary>
+    public long Remitted { get; set; }
+
     public PurchaseStatus Status { get; set; }
     /// <summary>HMAC of the checkout's customer reference; the reference itself is never stored.</summary>
     public string? CustomerHash { get; set; }

@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Text;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Reports;
@@ -58,44 +55,9 @@ internal static class PledgeReport
             Major(p.DonationTotal - p.Reversed), StatusName(p.Status));
     }
 
-    /// <summary>
-    /// Streams rows as CSV straight from the database cursor: memory stays flat whatever the size.
-    /// RFC 4180, UTF-8 with a BOM (so spreadsheets read it as UTF-8), and cells that a spreadsheet would
-    /// run as a formula (starting =, +, -, @, tab or CR) are prefixed with an apostrophe.
-    /// </summary>
-    public static async Task WriteCsvAsync(IAsyncEnumerable<PledgeRowData> rows, Stream output, CancellationToken ct)
-    {
-        await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024);
-        await using var csv = new CsvWriter(writer, CsvSettings);
-        csv.Context.RegisterClassMap<CamelCaseMap<PledgeRow>>();
-        csv.WriteHeader<PledgeRow>();
-        await csv.NextRecordAsync();
-        await foreach (var row in rows.WithCancellation(ct))
-        {
-            csv.WriteRecord(row.ToRow());
-            await csv.NextRecordAsync();
-        }
-    }
-
-    public static readonly CsvConfiguration CsvSettings = new(CultureInfo.InvariantCulture)
-    {
-        InjectionOptions = InjectionOptions.Escape,
-        NewLine = "\r\n",
-    };
-
     public static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     public static string StatusName(PurchaseStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 }
 
 internal sealed record PledgeRowData(Purchase Purchase, string Campaign, string Charity);
-
-/// <summary>CSV headers named like the JSON fields (API-CONTRACT.md): purchaseId, orderId, …</summary>
-internal sealed class CamelCaseMap<T> : ClassMap<T>
-{
-    public CamelCaseMap()
-    {
-        AutoMap(CultureInfo.InvariantCulture);
-        foreach (var member in MemberMaps) member.Name(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Data.Member!.Name));
-    }
-}

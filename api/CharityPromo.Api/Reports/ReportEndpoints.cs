@@ -68,7 +68,7 @@ internal static class ReportEndpoints
         if (csv == true)
         {
             var name = $"pledges_{campaign ?? "all"}{(charity is null ? "" : "_" + charity)}_{from?.UtcDateTime.ToString("yyyyMMdd") ?? "start"}-{to?.UtcDateTime.ToString("yyyyMMdd") ?? "now"}.csv";
-            return TypedResults.Stream(output => PledgeReport.WriteCsvAsync(PledgeReport.Query(db, filter).AsAsyncEnumerable(), output, ct),
+            return TypedResults.Stream(output => CsvExport.WriteAsync(PledgeReport.Query(db, filter).AsAsyncEnumerable().Select(r => r.ToRow()), output, ct),
                 "text/csv; charset=utf-8", name);
         }
 

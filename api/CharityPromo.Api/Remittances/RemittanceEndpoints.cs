@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Reports;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Remittances;
+
+internal static class RemittanceEndpoints
+{
+    /// <summary>Purchases whose net pledge is owed to the charity once paid.</summary>
+    private static readonly PurchaseStatus[] Paid = [PurchaseStatus.Confirmed, PurchaseStatus.PartiallyRefunded, PurchaseStatus.Refunded];
+
+    public static void MapRemittances(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithWriteFilter();
+
+        group.MapPost("/", CreateRemittance).WithName(nameof(CreateRemittance))
+            .WithSummary("Gather every outstanding net pledge for a charity up to a cutoff into a draft batch (finance)")
+            .WithDescription("""
+                Each purchase confirmed before `cutoffUtc` contributes what it still owes: its net pledge (total − reversed)
+                minus what earlier batches took. A refund after a pledge was remitted therefore appears as a negative line in
+                the next batch; paid batches are never rewritten. A pledge is in at most one batch at a time, even under
+                concurrent requests. Nothing outstanding is a 422.
+                """)
+            .Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id:guid}/paid", MarkRemittancePaid).WithName(nameof(MarkRemittancePaid))
+            .WithSummary("Record that a draft batch was paid to the charity (finance)")
+            .Validate<RemittancePaidRequest>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{id:guid}", DeleteRemittance).WithName(nameof(DeleteRemittance))
+            .WithSummary("Delete a draft batch; its pledges become outstanding again (finance)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id:guid}", GetRemittance).WithName(nameof(GetRemittance)).WithSummary("Get a batch (finance)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/", ListRemittances).WithName(nameof(ListRemittances)).WithSummary("List batches, newest first, optionally for one charity (finance)");
+        group.MapGet("/{id:guid}/statement", GetRemittanceStatement).WithName(nameof(GetRemittanceStatement))
+            .WithSummary("The statement for the charity: one line per purchase, as CSV or JSON (finance)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<Created<RemittanceResponse>, ProblemHttpResult>> CreateRemittance(
+        RemittanceRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == request.Charity, ct);
+        if (charity is null) return Problems.Unprocessable("charity", $"No charity '{request.Charity}'.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = request.CutoffUtc.UtcDateTime;
+        if (cutoff > now) return Problems.Unprocessable("cutoffUtc", "The cutoff cannot be in the future.");
+
+        var owed = await db.Purchases
+            .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
+                        && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.Remitted != 0)
+            .OrderBy(p => p.Id)
+            .ToListAsync(ct);
+        if (owed.Count == 0)
+            return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
+
+        var batch = new Remittance { CharityId = charity.Id, Currency = request.Currency, CutoffUtc = cutoff, Status = RemittanceStatus.Draft, ClientId = user.ClientId(), CreatedUtc = now };
+        foreach (var purchase in owed)
+        {
+            var amount = purchase.DonationTotal - purchase.Reversed - purchase.Remitted;
+            db.RemittanceLines.Add(new RemittanceLine { RemittanceId = batch.Id, PurchaseId = purchase.Id, Amount = amount });
+            purchase.Remitted += amount;
+            batch.Amount += amount;
+        }
+        batch.Lines = owed.Count;
+        db.Remittances.Add(batch);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Conflict("charity", "Another batch claimed some of these pledges at the same moment. Try again.");
+        }
+        return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug));
+    }
+
+    private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> MarkRemittancePaid(
+        Guid id, RemittancePaidRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var batch = await db.Remittances.SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
+        if (batch.Status != RemittanceStatus.Draft) return Problems.Conflict("status", "This batch was already paid.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        batch.Status = RemittanceStatus.Paid;
+        batch.Reference = request.Reference;
+        batch.PaidUtc = now;
+        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id)
+            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
+            .AsNoTracking().ToListAsync(ct);
+        var entries = lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, request.Reference, now)).ToList();
+        await LedgerWriter.PostAsync(db, entries, ct);
+        return TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, AppDb db, CancellationToken ct)
+    {
+        var batch = await db.Remittances.SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
+        if (batch.Status != RemittanceStatus.Draft) return Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
+
+        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id).ToListAsync(ct);
+        var purchaseIds = lines.Select(l => l.PurchaseId).ToList();
+        var purchases = await db.Purchases.Where(p => purchaseIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        foreach (var line in lines) purchases[line.PurchaseId].Remitted -= line.Amount;
+        db.RemittanceLines.RemoveRange(lines);
+        db.Remittances.Remove(batch);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> GetRemittance(Guid id, AppDb db, CancellationToken ct)
+    {
+        var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+        return batch is null ? Problems.NotFound($"No remittance '{id}'.") : TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
+    }
+
+    private static async Task<Ok<List<RemittanceResponse>>> ListRemittances(string? charity, AppDb db, CancellationToken ct)
+    {
+        var query = db.Remittances.AsNoTracking().Join(db.Charities, r => r.CharityId, c => c.Id, (r, c) => new { r, c.Slug });
+        if (charity is not null) query = query.Where(x => x.Slug == charity);
+        var batches = await query.OrderByDescending(x => x.r.CreatedUtc).Take(200).ToListAsync(ct);
+        return TypedResults.Ok(batches.Select(x => x.r.ToResponse(x.Slug)).ToList());
+    }
+
+    private static async Task<Results<Ok<StatementResponse>, PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetRemittanceStatement(
+        Guid id, string? format, AppDb db, CancellationToken ct)
+    {
+        if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
+        var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
+        var charity = await db.Charities.AsNoTracking().SingleAsync(c => c.Id == batch.CharityId, ct);
+
+        var rows = await db.RemittanceLines.AsNoTracking().Where(l => l.RemittanceId == id)
+            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, p.ReceiptCode, p.ConfirmedUtc, p.CampaignId, p.Id })
+            .Join(db.Campaigns, x => x.CampaignId, c => c.Id, (x, c) => new { x.Amount, x.ReceiptCode, x.ConfirmedUtc, x.Id, Campaign = c.Slug })
+            .OrderBy(x => x.Id).ToListAsync(ct);
+        var lines = rows.Select(r => new StatementLine(r.ReceiptCode, PledgeReport.Iso(r.ConfirmedUtc ?? batch.CreatedUtc), r.Campaign, batch.Currency,
+            r.Amount, Currencies.ToMajorString(r.Amount, batch.Currency))).ToList();
+
+        if (format == "csv")
+        {
+            return TypedResults.Stream(output => CsvExport.WriteAsync(lines.ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
+                $"statement_{charity.Slug}_{batch.CutoffUtc:yyyyMMdd}_{batch.Id.ToString()[..8]}.csv");
+        }
+        return TypedResults.Ok(new StatementResponse(batch.ToResponse(charity.Slug), new CharityRefResponse(charity.Slug, charity.Name), lines));
+    }
+
+    private static Task<string> SlugAsync(AppDb db, Guid charityId, CancellationToken ct) =>
+        db.Charities.Where(c => c.Id == charityId).Select(c => c.Slug).SingleAsync(ct);
+
+    private static RemittanceResponse ToResponse(this Remittance r, string charity) => new(
+        r.Id, charity, r.Currency, Currencies.Exponent(r.Currency), DateTime.SpecifyKind(r.CutoffUtc, DateTimeKind.Utc), r.Status,
+        r.Amount, Currencies.ToMajorString(r.Amount, r.Currency), r.Lines, r.Reference,
+        DateTime.SpecifyKind(r.CreatedUtc, DateTimeKind.Utc), r.PaidUtc is { } p ? DateTime.SpecifyKind(p, DateTimeKind.Utc) : null);
+}

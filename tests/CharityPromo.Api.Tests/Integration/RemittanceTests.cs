@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using CharityPromo.Testing;
+using CsvHelper;
+
+namespace CharityPromo.Api.Tests.Integration;
+
+public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
+{
+    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A charity of its own with three purchases on day 0 and one on day 10; returns the purchase ids.</summary>
+    private async Task<(HttpClient Finance, HttpClient Checkout, HttpClient Admin, List<JsonNode> Purchases)> SetUpAsync(string charity)
+    {
+        app.Clock.Set(Start);
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        var finance = app.Client(await app.CreateKeyAsync("finance"));
+        await (await admin.PostJson("/api/charities", Seed.Charity(charity, charity))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: $"{charity}-campaign", charities: [charity]))).Expect(HttpStatusCode.Created);
+        var purchases = new List<JsonNode>();
+        for (var i = 0; i < 4; i++)
+        {
+            if (i == 3) app.Clock.Set(Start.AddDays(10));
+            purchases.Add(await (await checkout.PostJson("/api/purchases", Seed.Purchase($"{charity}-{i}", 2000 + i * 1000, campaign: $"{charity}-campaign", charity: charity, customerRef: null), $"{charity}-{i}"))
+                .Expect(HttpStatusCode.Created));
+        }
+        app.Clock.Set(Start.AddDays(20));
+        return (finance, checkout, admin, purchases);
+    }
+
+    private static object Batch(string charity, int cutoffDay) => new { charity, currency = "usd", cutoffUtc = Start.AddDays(cutoffDay) };
+
+    [Fact]
+    public async Task ABatchGathersWhatIsOutstandingUpToTheCutoffOnce()
+    {
+        var (finance, _, admin, purchases) = await SetUpAsync("gather");
+        var firstThree = purchases.Take(3).Sum(p => p.Long("donation.total"));
+
+        var batch = await (await finance.PostJson("/api/remittances", Batch("gather", 5))).Expect(HttpStatusCode.Created);
+        batch.Long("amount").ShouldBe(firstThree);
+        batch.Long("lines").ShouldBe(3);
+        batch.Str("status").ShouldBe("draft");
+        await (await finance.PostJson("/api/remittances", Batch("gather", 5))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc");
+
+        var later = await (await finance.PostJson("/api/remittances", Batch("gather", 15))).Expect(HttpStatusCode.Created);
+        later.Long("amount").ShouldBe(purchases[3].Long("donation.total"));
+        await (await finance.PostJson("/api/remittances", Batch("gather", 30))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"); // future
+        await (await finance.PostJson("/api/remittances", new { charity = "nobody", currency = "usd", cutoffUtc = Start })).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity");
+        await (await finance.PostJson("/api/remittances", new { charity = "gather", currency = "usdollar", cutoffUtc = Start })).ExpectProblem(HttpStatusCode.BadRequest, "currency");
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AReversalAfterPaymentCarriesForwardAsANegativeLineAndPaidBatchesStayAsTheyWere()
+    {
+        var (finance, checkout, admin, purchases) = await SetUpAsync("carry");
+        var batch = await (await finance.PostJson("/api/remittances", Batch("carry", 15))).Expect(HttpStatusCode.Created);
+        var id = batch.Str("id");
+        var paid = await (await finance.PostJson($"/api/remittances/{id}/paid", new { reference = "BACS-0001" })).Expect(HttpStatusCode.OK);
+        paid.Str("status").ShouldBe("paid");
+        paid.Str("reference").ShouldBe("BACS-0001");
+        await (await finance.PostJson($"/api/remittances/{id}/paid", new { reference = "again" })).ExpectProblem(HttpStatusCode.Conflict, "status");
+        await (await finance.DeleteAsync($"/api/remittances/{id}")).ExpectProblem(HttpStatusCode.Conflict, "status");
+
+        var liability = await (await finance.GetAsync("/api/reports/liability")).Expect(HttpStatusCode.OK);
+        liability["charities"]!.AsArray().ShouldNotContain(l => l!.Str("charity") == "carry");
+
+        var refund = await (await checkout.PostJson($"/api/purchases/{purchases[0].Str("id")}/refunds", new { }, "carry-refund")).Expect(HttpStatusCode.Created);
+        var reversed = refund.Long("reversed.total");
+        reversed.ShouldBeGreaterThan(0);
+
+        var next = await (await finance.PostJson("/api/remittances", Batch("carry", 20))).Expect(HttpStatusCode.Created);
+        next.Long("amount").ShouldBe(-reversed);
+        next.Long("lines").ShouldBe(1);
+        (await (await finance.GetAsync($"/api/remittances/{id}")).Expect(HttpStatusCode.OK)).Long("amount").ShouldBe(batch.Long("amount"));
+
+        var statement = await (await finance.GetAsync($"/api/remittances/{next.Str("id")}/statement")).Expect(HttpStatusCode.OK);
+        statement["lines"]!.AsArray().Single()!.Long("amount").ShouldBe(-reversed);
+        statement["lines"]!.AsArray().Single()!.Str("receiptCode").ShouldBe(purchases[0].Str("receiptCode"));
+
+        var summary = await (await finance.GetAsync("/api/reports/summary")).Expect(HttpStatusCode.OK);
+        var line = summary["byCharityMonth"]!.AsArray().Single(l => l!.Str("charity") == "carry")!;
+        line.Long("remitted").ShouldBe(batch.Long("amount"));
+        line.Long("reversed").ShouldBe(reversed);
+        line.Long("outstanding").ShouldBe(-reversed); // owed back until the negative line's batch is paid
+        line.Long("remitted").ShouldBe(line.Long("net") - line.Long("outstanding"));
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task DeletingADraftMakesItsPledgesOutstandingAgain()
+    {
+        var (finance, _, _, purchases) = await SetUpAsync("undo");
+        var draft = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
+        (await finance.DeleteAsync($"/api/remittances/{draft.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await (await finance.GetAsync($"/api/remittances/{draft.Str("id")}")).ExpectProblem(HttpStatusCode.NotFound);
+        var again = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
+        again.Long("amount").ShouldBe(purchases.Sum(p => p.Long("donation.total")));
+    }
+
+    [Fact]
+    public async Task ConcurrentBatchesNeverClaimAPledgeTwice()
+    {
+        var (finance, _, _, purchases) = await SetUpAsync("race");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => finance.PostJson("/api/remittances", Batch("race", 15))));
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        responses.Count(r => r.StatusCode == HttpStatusCode.UnprocessableEntity).ShouldBe(7);
+        var list = (await (await finance.GetAsync("/api/remittances?charity=race")).Expect(HttpStatusCode.OK)).AsArray();
+        list.Count.ShouldBe(1);
+        list[0]!.Long("amount").ShouldBe(purchases.Sum(p => p.Long("donation.total")));
+    }
+
+    [Fact]
+    public async Task TheStatementCsvListsEveryLineAndAddsUpToTheBatch()
+    {
+        var (finance, _, _, _) = await SetUpAsync("statement");
+        var batch = await (await finance.PostJson("/api/remittances", Batch("statement", 15))).Expect(HttpStatusCode.Created);
+        var response = await finance.GetAsync($"/api/remittances/{batch.Str("id")}/statement?format=csv");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentDisposition!.FileNameStar.ShouldStartWith("statement_statement_");
+        var text = (await response.Content.ReadAsStringAsync()).TrimStart('\uFEFF');
+        text.Split("\r\n")[0].ShouldBe("receiptCode,confirmedUtc,campaign,currency,amount,amountMajor");
+        using var csv = new CsvReader(new StringReader(text), CultureInfo.InvariantCulture);
+        var rows = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+        rows.Count.ShouldBe(4);
+        rows.Sum(r => long.Parse((string)r["amount"], CultureInfo.InvariantCulture)).ShouldBe(batch.Long("amount"));
+        rows.Sum(r => decimal.Parse((string)r["amountMajor"], CultureInfo.InvariantCulture)).ShouldBe(batch.Long("amount") / 100m);
+    }
+}
