@@ -20,7 +20,8 @@ internal static class DataSetup
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder)
             Directory.CreateDirectory(folder); // SQLite creates the file, not the folder it lives in
 
-        services.AddDbContext<AppDb>(o => o
+        // Pooled: measured +73% on the public totals read (docs/BENCHMARKS.md); AppDb keeps no state of its own.
+        services.AddDbContextPool<AppDb>(o => o
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas())
             // A unique key refusing a duplicate is an expected answer (409, replay), not an error to log;
