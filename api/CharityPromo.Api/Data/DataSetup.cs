@@ -20,7 +20,7 @@ internal static class DataSetup
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder)
             Directory.CreateDirectory(folder); // SQLite creates the file, not the folder it lives in
 
-        // Pooled: measured +73% on the public totals read (docs/BENCHMARKS.md); AppDb keeps no state of its own.
+        // Pooled: +19% on the public totals read in scripts/bench.sh (docs/BENCHMARKS.md); AppDb keeps no state of its own.
         services.AddDbContextPool<AppDb>(o => o
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas())
