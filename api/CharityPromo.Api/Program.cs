@@ -26,6 +26,7 @@ builder.Services.AddSingleton<WriteGate>();
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
 builder.Services.AddApiHealthChecks();
+builder.Services.AddPublicCache(builder.Configuration);
 builder.Services.AddSwaggerDocs();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -63,6 +64,7 @@ app.UseRequestBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseOutputCache();
 
 app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
 app.MapHealth();

@@ -16,14 +16,14 @@ internal static class CampaignEndpoints
 
         group.MapGet("/", ListCampaigns).WithName(nameof(ListCampaigns))
             .WithSummary("List campaigns with their totals")
-            .WithDescription("Newest first. `status` filters to `upcoming`, `active` or `ended`.").AllowAnonymous();
+            .WithDescription("Newest first. `status` filters to `upcoming`, `active` or `ended`.").AllowAnonymous().CachePublicly();
         group.MapGet("/{slug}", GetCampaign).WithName(nameof(GetCampaign))
-            .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous()
+            .WithSummary("Get a campaign with its totals, per charity and per day").AllowAnonymous().CachePublicly()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{slug}/pledges/recent", ListRecentPledges).WithName(nameof(ListRecentPledges))
             .WithSummary("The latest confirmed pledges of a campaign, anonymised")
             .WithDescription($"Newest first, at most {MaxRecent}: the donation, its charity and when it was confirmed. Nothing about the shopper or the order.")
-            .AllowAnonymous().ProducesProblem(StatusCodes.Status404NotFound);
+            .AllowAnonymous().CachePublicly().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCampaign).WithName(nameof(CreateCampaign))
             .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

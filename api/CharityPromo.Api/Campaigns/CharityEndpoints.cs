@@ -13,9 +13,9 @@ internal static class CharityEndpoints
         var group = routes.MapGroup("/api/charities").WithTags("Charities").WithWriteFilter();
 
         group.MapGet("/", ListCharities).WithName(nameof(ListCharities))
-            .WithSummary("List charities").AllowAnonymous();
+            .WithSummary("List charities").AllowAnonymous().CachePublicly();
         group.MapGet("/{slug}", GetCharity).WithName(nameof(GetCharity))
-            .WithSummary("Get a charity and what each campaign has raised for it").AllowAnonymous()
+            .WithSummary("Get a charity and what each campaign has raised for it").AllowAnonymous().CachePublicly()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCharity).WithName(nameof(CreateCharity))
             .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()

@@ -3,6 +3,7 @@ using System.Text;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Infrastructure;
@@ -13,7 +14,7 @@ namespace CharityPromo.Api.Infrastructure;
 /// so a write is either whole and replayable or not there at all. A retry with the same key and the same
 /// request gets the first response again; the same key with another request gets 422.
 /// </summary>
-internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, ILogger<WriteFilter> logger) : IEndpointFilter
+internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, IOutputCacheStore publicCache, ILogger<WriteFilter> logger) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -78,6 +79,7 @@ internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, 
             {
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
+                await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
             }
             catch (DbUpdateException ex) when (key.Length > 0 && DbErrors.IsUniqueViolation(ex))
             {

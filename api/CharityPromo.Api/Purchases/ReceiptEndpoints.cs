@@ -18,7 +18,7 @@ internal static class ReceiptEndpoints
 {
     public static void MapReceipts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/receipts").WithTags("Receipts").AllowAnonymous();
+        var group = routes.MapGroup("/api/receipts").WithTags("Receipts").AllowAnonymous().CachePublicly();
         group.MapGet("/{code}", GetReceipt).WithName(nameof(GetReceipt))
             .WithSummary("What a purchase gave, by its receipt code (anonymous)")
             .WithDescription("Codes are read forgivingly: any case, hyphens optional, O for 0 and I/L for 1.")

@@ -114,4 +114,22 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         static long PledgeFor(long amount) => (amount * 500 + 5000) / 10000 + (100 - amount % 100) % 100 + 100;
     }
+
+    [Fact]
+    public async Task PublicReadsComeFromTheCacheUntilAWriteMovesTheFigures()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "cached");
+        var anonymous = app.Client();
+
+        (await anonymous.GetAsync("/api/campaigns/cached")).Headers.Age.ShouldBeNull();
+        var again = await anonymous.GetAsync("/api/campaigns/cached");
+        again.Headers.Age.ShouldNotBeNull(); // served from the output cache
+
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("CA-1", campaign: "cached"), "ca-1")).Expect(HttpStatusCode.Created);
+        var fresh = await anonymous.GetAsync("/api/campaigns/cached");
+        fresh.Headers.Age.ShouldBeNull(); // the write evicted it
+        (await fresh.Json()).Long("totals.raised").ShouldBe(351);
+    }
 }

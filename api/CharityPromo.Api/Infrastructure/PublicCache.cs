@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.OutputCaching;
+
+namespace CharityPromo.Api.Infrastructure;
+
+/// <summary>
+/// The anonymous reads (campaigns, charities, receipts, recent pledges) are served from the output cache
+/// for <c>Caching:PublicSeconds</c> (1 s). Every committed write evicts them on this instance, so a client
+/// that writes and then reads sees its own write; other instances of a scaled-out deployment may show
+/// figures up to that many seconds old.
+/// </summary>
+internal static class PublicCache
+{
+    public const string Policy = "public";
+    public const string Tag = "public";
+
+    public static IServiceCollection AddPublicCache(this IServiceCollection services, IConfiguration config)
+    {
+        var seconds = config.GetValue("Caching:PublicSeconds", 1);
+        services.AddOutputCache(o => o.AddPolicy(Policy, p => p.Expire(TimeSpan.FromSeconds(Math.Max(seconds, 0))).Tag(Tag).With(_ => seconds > 0)));
+        return services;
+    }
+
+    public static TBuilder CachePublicly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.CacheOutput(Policy);
+
+    /// <summary>Called after a write commits.</summary>
+    public static ValueTask EvictAsync(IOutputCacheStore store, CancellationToken ct) => store.EvictByTagAsync(Tag, ct);
+}
