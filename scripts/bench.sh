@@ -5,7 +5,10 @@
 # After the write case it checks the ledger invariants and that purchases in the database = 201s seen.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
-#   BENCH_CONNECTIONS (64), BENCH_THREADS (2)
+#   BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#   BENCH_SCALE ("10000 1000000"): purchase counts at which the uncached totals read is measured again after
+#   bulk seeding (`seed-bulk`); the CSV export is timed at the largest. "10000 1000000 10000000" adds 10M
+#   (about 10 more minutes and several GB of disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -107,6 +110,45 @@ in_db=$(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$invariants")
 measured_in_db=$((in_db - warm_created))
 echo "Invariants ok: $ok; purchases recorded during the measured run: $measured_in_db; 201s seen by wrk: $purchases_created"
 
+# Scale: the same totals read with the public cache off, as the purchase count grows.
+scale=${BENCH_SCALE:-"10000 1000000"}
+kill "${pids[2]}" 2>/dev/null || true # the site is done
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+start_api() { # starts the API (public cache off) and sets api_pid
+  (cd api/CharityPromo.Api && Caching__PublicSeconds=0 exec dotnet "$root/$api_dll" --urls "$api") >>"$work/api.log" 2>&1 &
+  api_pid=$!; pids+=($api_pid)
+  for _ in $(seq 1 120); do curl -s -o /dev/null "$api/health/ready" && break; sleep 0.5; done
+}
+start_api
+scale_rows=()
+have=$in_db
+for target in $scale; do
+  if [ "$target" -gt "$have" ]; then
+    echo "Seeding to $target purchases…"
+    dotnet "$api_dll" seed-bulk --campaign bench --purchases $((target - have)) 2>/dev/null
+    have=$target
+  fi
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" "$api/api/campaigns/bench" >/dev/null 2>&1 || true
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$api/api/campaigns/bench" 2>&1)
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  scale_rows+=("| $target | $rps | $p50 | $p99 |")
+  echo "  totals read, uncached, at $target purchases: $rps req/s (p50 $p50, p99 $p99)"
+done
+
+# Export: every pledge row as CSV through the API, against the bare loop; peak RSS of a fresh API process.
+kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+start_api
+rss_before=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$api_pid/status")
+export_s=$(curl -fsS -o "$work/export.csv" -w '%{time_total}' -H "Authorization: Bearer $admin_key" "$api/api/reports/pledges?format=csv")
+peak_mb=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$api_pid/status")
+export_rows=$(($(wc -l < "$work/export.csv") - 1))
+bare_start=$(date +%s.%N)
+dotnet scripts/baseline/bin/Release/net10.0/Baseline.dll export "$work/bench.db" >/dev/null 2>&1
+bare_s=$(awk -v s="$bare_start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')
+export_ratio=$(awk -v a="$export_s" -v b="$bare_s" 'BEGIN {printf "%.1f×", a / b}')
+echo "  CSV export: $export_rows rows in ${export_s}s (bare loop ${bare_s}s, $export_ratio); API RSS ${rss_before} MB before, peak ${peak_mb} MB"
+
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 table=$(printf '%s\n' "${rows[@]}")
 block=$(cat <<MD
@@ -119,6 +161,16 @@ ${seconds} s per case, on the same machine as the servers (so wrk takes CPU from
 | case | req/s | vs baseline | p50 | p99 | non-2xx |
 |---|---|---|---|---|---|
 $table
+
+Totals read with the public cache off (\`Caching__PublicSeconds=0\`) as the history grows (\`seed-bulk\`):
+
+| purchases | req/s | p50 | p99 |
+|---|---|---|---|
+$(printf '%s\n' "${scale_rows[@]}")
+
+CSV export of all $export_rows pledge rows: **${export_s} s** through \`GET /api/reports/pledges?format=csv\`, against
+${bare_s} s for a bare reader-to-StreamWriter loop over the same rows (**$export_ratio**; the loop includes its ~0.1 s start-up);
+API process RSS ${rss_before} MB before, **peak ${peak_mb} MB**.
 
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).

@@ -12,7 +12,7 @@ using CharityPromo.Api.Reports;
 using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
-var cliMode = args.FirstOrDefault() == "keys";
+var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk";
 if (cliMode)
 {
     // The CLI prints the new key on stdout's last line: keep every log line on stderr.
@@ -52,7 +52,12 @@ await using (var scope = app.Services.CreateAsyncScope())
     var db = scope.ServiceProvider.GetRequiredService<AppDb>();
     await Migrator.MigrateAsync(db);
     if (cliMode)
-        return await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
+    {
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        return args[0] == "keys"
+            ? await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now)
+            : await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now);
+    }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
 }
 

@@ -70,6 +70,38 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         await (await app.Client(key).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task BulkSeededPurchasesKeepTheLedgerTotalsAndReportsConsistent()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var finance = app.Client(await app.CreateKeyAsync("finance"));
+        await (await admin.PostJson("/api/charities", Seed.Charity("bulk-a", "Bulk A"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/charities", Seed.Charity("bulk-b", "Bulk B"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "bulk", charities: ["bulk-a", "bulk-b"]))).Expect(HttpStatusCode.Created);
+
+        var exit = await app.WithDbAsync(db => CharityPromo.Api.Data.BulkSeeder.RunAsync(db, ["--campaign", "bulk", "--purchases", "3000"],
+            TextWriter.Null, TextWriter.Null, app.Clock.GetUtcNow().UtcDateTime));
+        exit.ShouldBe(0);
+
+        var invariants = await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
+        var campaign = await (await app.Client().GetAsync("/api/campaigns/bulk")).Expect(HttpStatusCode.OK);
+        campaign.Long("totals.purchases").ShouldBe(3000);
+        campaign["totals"]!["daily"]!.AsArray().Sum(d => d!.Long("purchases")).ShouldBe(3000);
+
+        var exported = new List<JsonNode>();
+        string? after = null;
+        do
+        {
+            var page = await (await finance.GetAsync($"/api/reports/pledges?format=json&campaign=bulk&limit=5000{(after is null ? "" : $"&after={after}")}")).Expect(HttpStatusCode.OK);
+            exported.AddRange(page["items"]!.AsArray().Select(n => n!));
+            after = page["next"]?.GetValue<string>();
+        } while (after is not null);
+        exported.Count.ShouldBe(3000);
+        exported.Sum(r => r.Long("net")).ShouldBe(campaign.Long("totals.raised"));
+        exported.ShouldAllBe(r => r.Long("total") == Math.Min(500, (r.Long("amount") * 500 + 5000) / 10000) + r.Long("roundUp"));
+    }
+
     private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string dll, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
