@@ -22,7 +22,8 @@ if (cliMode)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddAppDb(builder.Configuration);
 builder.Services.AddSingleton<CustomerRefHasher>();
-builder.Services.AddSingleton<WriteGate>();
+builder.Services.AddSingleton<WriteBatcher>();
+builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
 builder.Services.AddApiHealthChecks();

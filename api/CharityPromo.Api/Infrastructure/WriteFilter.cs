@@ -3,18 +3,18 @@ using System.Text;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Infrastructure;
 
 /// <summary>
-/// The one path every write takes (reads pass straight through). Under the write gate it opens a transaction, runs the handler, and
-/// commits the handler's changes together with the response it gave for the request's Idempotency-Key,
-/// so a write is either whole and replayable or not there at all. A retry with the same key and the same
-/// request gets the first response again; the same key with another request gets 422.
+/// The one path every write takes (reads pass straight through). The handler runs in the
+/// <see cref="WriteBatcher"/>'s transaction, on its <see cref="AppDb"/>, and its changes commit together with
+/// the response it gave for the request's Idempotency-Key, so a write is either whole and replayable or not
+/// there at all. A retry with the same key and the same request gets the first response again; the same
+/// key with another request gets 422.
 /// </summary>
-internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, IOutputCacheStore publicCache, ILogger<WriteFilter> logger) : IEndpointFilter
+internal sealed class WriteFilter(WriteBatcher writer, TimeProvider clock, ILogger<WriteFilter> logger) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -23,7 +23,6 @@ internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, 
     {
         var http = context.HttpContext;
         if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)) return await next(context);
-        var ct = http.RequestAborted;
         var key = http.Request.Headers[HeaderName].ToString();
         var keyRequired = http.GetEndpoint()?.Metadata.GetMetadata<IdempotencyKeyRequired>() is not null;
 
@@ -33,66 +32,59 @@ internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, 
             return Problems.Invalid(HeaderName, $"The Idempotency-Key must be 1 to {Limits.IdempotencyKey} visible ASCII characters.");
 
         var clientId = http.User.ClientId();
-        var fingerprint = key.Length > 0 ? await FingerprintAsync(http.Request, ct) : "";
-
-        using (await gate.EnterAsync(ct))
-        {
-            if (key.Length > 0 && await FindAsync(clientId, key, ct) is { } earlier)
-                return Replay(earlier, fingerprint);
-
-            var response = await RunInTransactionAsync(context, next, clientId, key, fingerprint, ct);
-            if (response is not null) return response;
-        }
-
-        // Another instance committed the same key first (the unique key refused ours): answer as it did.
-        return Replay((await FindAsync(clientId, key, ct))!, fingerprint);
+        var fingerprint = key.Length > 0 ? await FingerprintAsync(http.Request, http.RequestAborted) : "";
+        return await writer.RunAsync(db => WriteAsync(db, context, next, clientId, key, fingerprint));
     }
 
-    private async Task<IResult?> RunInTransactionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next,
-        Guid clientId, string key, string fingerprint, CancellationToken ct)
+    /// <summary>Runs inside the writer's transaction: replay, or run the handler and keep what it wrote with its response.</summary>
+    private async Task<WriteBatcher.Outcome> WriteAsync(AppDb db, EndpointFilterInvocationContext context, EndpointFilterDelegate next,
+        Guid clientId, string key, string fingerprint)
     {
-        var http = context.HttpContext;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (key.Length > 0 && await FindAsync(db, clientId, key) is { } earlier)
+            return new(Replay(earlier, fingerprint), Keep: false);
+
+        // The handler was bound to the request's AppDb; it writes through the batch's instead.
+        for (var i = 0; i < context.Arguments.Count; i++)
+            if (context.Arguments[i] is AppDb) context.Arguments[i] = db;
+
         if (await next(context) is not IResult result)
             throw new InvalidOperationException("Write endpoints must return an IResult.");
-
-        var captured = await CaptureAsync(http, result);
+        var captured = await CaptureAsync(context.HttpContext, result);
         // Like Stripe: a request refused as invalid (400) or failing on our side (5xx) stores nothing,
         // so the client may correct it and retry under the same key.
-        if (captured.StatusCode < 500 && captured.StatusCode != StatusCodes.Status400BadRequest)
+        if (captured.StatusCode >= 500 || captured.StatusCode == StatusCodes.Status400BadRequest)
+            return new(new CapturedResult(captured), Keep: false);
+
+        if (key.Length > 0)
         {
-            if (key.Length > 0)
+            db.IdempotencyRecords.Add(new IdempotencyRecord
             {
-                db.IdempotencyRecords.Add(new IdempotencyRecord
-                {
-                    ClientId = clientId,
-                    Key = key,
-                    Fingerprint = fingerprint,
-                    StatusCode = captured.StatusCode,
-                    ContentType = captured.ContentType,
-                    Location = captured.Location,
-                    Body = captured.Body,
-                    CreatedUtc = clock.GetUtcNow().UtcDateTime,
-                });
-            }
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
-            }
-            catch (DbUpdateException ex) when (key.Length > 0 && DbErrors.IsUniqueViolation(ex))
-            {
-                logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
-                db.ChangeTracker.Clear();
-                return null;
-            }
+                ClientId = clientId,
+                Key = key,
+                Fingerprint = fingerprint,
+                StatusCode = captured.StatusCode,
+                ContentType = captured.ContentType,
+                Location = captured.Location,
+                Body = captured.Body,
+                CreatedUtc = clock.GetUtcNow().UtcDateTime,
+            });
         }
-        return new CapturedResult(captured);
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex) when (key.Length > 0 && DbErrors.IsUniqueViolation(ex))
+        {
+            // Another instance committed the same key first: answer as it did.
+            logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
+            db.ChangeTracker.Clear();
+            return new(Replay((await FindAsync(db, clientId, key))!, fingerprint), Keep: false);
+        }
+        return new(new CapturedResult(captured), Keep: true);
     }
 
-    private Task<IdempotencyRecord?> FindAsync(Guid clientId, string key, CancellationToken ct) =>
-        db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.ClientId == clientId && r.Key == key, ct);
+    private static Task<IdempotencyRecord?> FindAsync(AppDb db, Guid clientId, string key) =>
+        db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.ClientId == clientId && r.Key == key);
 
     private static IResult Replay(IdempotencyRecord earlier, string fingerprint)
     {
@@ -157,31 +149,6 @@ internal sealed class WriteFilter(AppDb db, WriteGate gate, TimeProvider clock, 
             if (Replayed) http.Response.Headers[ReplayedHeader] = "true";
             http.Response.ContentLength = Response.Body.Length;
             await http.Response.Body.WriteAsync(Response.Body, http.RequestAborted);
-        }
-    }
-}
-
-/// <summary>
-/// Serialises writes within one instance. SQLite allows one writer at a time and its busy-retry sleeps
-/// make contending transactions slow; queueing here is cheaper. It is also where a group-commit writer
-/// can later batch requests into one transaction.
-/// </summary>
-internal sealed class WriteGate
-{
-    private readonly SemaphoreSlim _semaphore = new(1, 1);
-
-    public async Task<IDisposable> EnterAsync(CancellationToken ct)
-    {
-        await _semaphore.WaitAsync(ct);
-        return new Releaser(_semaphore);
-    }
-
-    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
-    {
-        private int _released;
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
         }
     }
 }

@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using CharityPromo.Api.Data;
+using Microsoft.AspNetCore.OutputCaching;
+
+namespace CharityPromo.Api.Infrastructure;
+
+/// <summary>
+/// Group commit: the single writer. Writes queue here; the writer takes up to <see cref="MaxBatch"/> at a
+/// time and runs them one after another in one transaction, each inside its own savepoint (a write that
+/// fails or is refused rolls back alone), then commits once, so one fsync covers the whole batch. Each
+/// request is answered only after its batch has committed. SQLite allows one writer at a time anyway;
+/// queueing here avoids its busy-retry sleeps.
+/// </summary>
+internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, ILogger<WriteBatcher> logger) : BackgroundService
+{
+    public const int MaxBatch = 128;
+    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>What a write decided: its answer, and whether its changes are to be kept.</summary>
+    public readonly record struct Outcome(IResult Result, bool Keep);
+
+    /// <summary>Queues <paramref name="work"/> and completes once its batch has committed (or failed).</summary>
+    public Task<IResult> RunAsync(Func<AppDb, Task<Outcome>> work)
+    {
+        var item = new Item(work);
+        if (!_queue.Writer.TryWrite(item)) item.Done.SetException(new InvalidOperationException("The writer has stopped."));
+        return item.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        var batch = new List<Item>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stopping))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+                await RunBatchAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var item)) item.Done.TrySetException(new OperationCanceledException("The server is stopping."));
+        }
+    }
+
+    private async Task RunBatchAsync(List<Item> batch)
+    {
+        var answered = new List<(Item Item, IResult Result)>(batch.Count);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            foreach (var item in batch)
+            {
+                await tx.CreateSavepointAsync("write");
+                try
+                {
+                    var outcome = await item.Work(db);
+                    if (outcome.Keep) await tx.ReleaseSavepointAsync("write");
+                    else await tx.RollbackToSavepointAsync("write");
+                    answered.Add((item, outcome.Result));
+                }
+                catch (Exception ex)
+                {
+                    await tx.RollbackToSavepointAsync("write");
+                    item.Done.TrySetException(ex);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                }
+            }
+            await tx.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A write batch of {Count} failed to commit; every write in it fails.", batch.Count);
+            foreach (var item in batch) item.Done.TrySetException(ex);
+            return;
+        }
+        await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
+        foreach (var (item, result) in answered) item.Done.TrySetResult(result);
+    }
+
+    private sealed record Item(Func<AppDb, Task<Outcome>> Work)
+    {
+        public TaskCompletionSource<IResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
