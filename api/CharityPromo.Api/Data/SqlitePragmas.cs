@@ -5,7 +5,7 @@ namespace CharityPromo.Api.Data;
 
 /// <summary>
 /// Per-connection SQLite settings, set deliberately in this one place: FULL sync so a 201 means the
-/// row is on disk even after a power cut, and a busy timeout for the rare writer outside the write gate.
+/// row is on disk even after a power cut, and a busy timeout for the rare writer outside the WriteBatcher (the CLI).
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
