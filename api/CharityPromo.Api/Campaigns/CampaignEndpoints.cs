@@ -38,16 +38,16 @@ internal static class CampaignEndpoints
         string? status, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        if (status is not (null or "" or "active" or "upcoming" or "ended"))
+            return Problems.Invalid("status", "'status' must be 'upcoming', 'active' or 'ended'.");
         var query = db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).AsQueryable();
         query = status switch
         {
-            null or "" => query,
             "active" => query.Where(c => c.StartsUtc <= now && c.EndsUtc > now),
             "upcoming" => query.Where(c => c.StartsUtc > now),
             "ended" => query.Where(c => c.EndsUtc <= now),
-            _ => null!,
+            _ => query,
         };
-        if (query is null) return Problems.Invalid("status", "'status' must be 'upcoming', 'active' or 'ended'.");
 
         var campaigns = await query.OrderByDescending(c => c.StartsUtc).ThenBy(c => c.Slug).AsSplitQuery().ToListAsync(ct);
         var totals = await CampaignTotalsReader.ForCampaignsAsync(db, campaigns.Select(c => c.Id).ToList(), withDaily: false, now, ct);
