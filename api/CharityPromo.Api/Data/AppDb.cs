@@ -2,6 +2,7 @@ using CharityPromo.Api.Access;
 using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Payments;
 using CharityPromo.Api.Purchases;
 using CharityPromo.Api.Remittances;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+    public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -66,6 +68,16 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
             e.Property(p => p.CustomerHash).HasMaxLength(64);
             e.Property(p => p.PaymentMethod).HasMaxLength(16);
             e.Property(p => p.PaymentReference).HasMaxLength(Limits.Reference);
+            e.Property(p => p.PaymentStatus).HasMaxLength(32);
+            e.Property(p => p.PaymentIntentId).HasMaxLength(Limits.StripeId);
+            e.Property(p => p.PaymentError).HasMaxLength(Limits.Description);
+            e.Property(p => p.DisputeId).HasMaxLength(Limits.StripeId);
+            e.Property(p => p.DisputeStatus).HasMaxLength(32);
+            e.Property(p => p.CreationKey).HasMaxLength(Limits.IdempotencyKey);
+            e.Property(p => p.CreationFingerprint).HasMaxLength(64);
+            e.HasIndex(p => p.PaymentIntentId).IsUnique();
+            e.HasIndex(p => new { p.ClientId, p.CreationKey }).IsUnique();
+            e.HasIndex(p => new { p.PaymentMethod, p.ConfirmedUtc, p.CreatedUtc });
             e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Charity>().WithMany().HasForeignKey(p => p.CharityId).OnDelete(DeleteBehavior.Restrict);
             e.Property(p => p.Refunded).IsConcurrencyToken(); // two refunds racing on another instance cannot both count
@@ -76,6 +88,8 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
         {
             e.HasIndex(r => r.PurchaseId);
             e.Property(r => r.Reference).HasMaxLength(Limits.Reference);
+            e.Property(r => r.StripeRefundId).HasMaxLength(Limits.StripeId);
+            e.HasIndex(r => r.StripeRefundId).IsUnique();
             e.Ignore(r => r.Reversed);
             e.HasOne<Purchase>().WithMany().HasForeignKey(r => r.PurchaseId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -142,6 +156,14 @@ internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options
             e.Property(s => s.Name).HasMaxLength(64);
         });
 
+        model.Entity<StripeEventRecord>(e =>
+        {
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Id).HasMaxLength(Limits.StripeId);
+            e.Property(r => r.Type).HasMaxLength(64);
+            e.Property(r => r.Outcome).HasMaxLength(200);
+        });
+
         model.Entity<Purchase>().Ignore(p => p.Donation);
     }
 }
@@ -155,5 +177,6 @@ internal static class Limits
     public const int Url = 500;
     public const int Reference = 100;
     public const int IdempotencyKey = 255;
+    public const int StripeId = 255;
     public const long MaxAmount = 99_999_999_999; // far above any real purchase, far below overflow in pledge math
 }

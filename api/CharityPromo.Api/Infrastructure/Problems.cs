@@ -16,6 +16,9 @@ internal static class ProblemTypes
     public const string TooLarge = Base + "request-too-large";
     public const string RateLimited = Base + "rate-limited";
     public const string BusinessRule = Base + "business-rule";
+    public const string CardDeclined = Base + "card-declined";
+    public const string PaymentProviderUnavailable = Base + "payment-provider-unavailable";
+    public const string PaymentProviderError = Base + "payment-provider-error";
 }
 
 internal static class Problems

@@ -43,6 +43,21 @@ internal sealed class Purchase
     public string? CustomerHash { get; set; }
     public required string PaymentMethod { get; set; }
     public string? PaymentReference { get; set; }
+    /// <summary>"succeeded" for external payments; Stripe's PaymentIntent status, or "not_started" before one exists.</summary>
+    public required string PaymentStatus { get; set; }
+    public string? PaymentIntentId { get; set; }
+    /// <summary>Stripe's message for the last failed attempt ("Your card was declined.").</summary>
+    public string? PaymentError { get; set; }
+    public string? DisputeId { get; set; }
+    /// <summary>Stripe's dispute status: open ones (needs_response, under_review…) hold the pledge; won or lost close it.</summary>
+    public string? DisputeStatus { get; set; }
+
+    /// <summary>
+    /// The Idempotency-Key and request fingerprint of the Stripe purchase request that created it: a retry
+    /// finds this row and resumes the payment with the same Stripe idempotency key.
+    /// </summary>
+    public string? CreationKey { get; set; }
+    public string? CreationFingerprint { get; set; }
 
     public DateTime CreatedUtc { get; set; }
     public DateTime? ConfirmedUtc { get; set; }
@@ -51,4 +66,33 @@ internal sealed class Purchase
     public long AmountPaid => Amount + RoundUp + AddOn;
 
     public DonationBreakdown Donation => new(Currency, MerchantPledge, Match, RoundUp, AddOn);
+
+    public bool IsPaid => ConfirmedUtc is not null;
+    /// <summary>The payment was cancelled before it succeeded: the pledge was voided, for good.</summary>
+    public bool IsVoided => !IsPaid && PaymentStatus == PaymentStatuses.Canceled;
+    public bool HasOpenDispute => DisputeStatus is not null && !PaymentStatuses.DisputeClosed(DisputeStatus);
+
+    /// <summary>
+    /// The status follows from the facts recorded (paid, refunded, disputed), not from the order events came in,
+    /// so Stripe events delivered in any order end in the same status.
+    /// </summary>
+    public PurchaseStatus ResolveStatus() =>
+        !IsPaid ? (IsVoided || PaymentError is not null ? PurchaseStatus.Failed : PurchaseStatus.Pending)
+        : HasOpenDispute ? PurchaseStatus.Disputed
+        : DisputeStatus == PaymentStatuses.DisputeLost || Refunded >= AmountPaid ? PurchaseStatus.Refunded
+        : Refunded > 0 ? PurchaseStatus.PartiallyRefunded
+        : PurchaseStatus.Confirmed;
+}
+
+/// <summary>The Stripe statuses CharityPromo acts on.</summary>
+internal static class PaymentStatuses
+{
+    public const string NotStarted = "not_started";
+    public const string Succeeded = "succeeded";
+    public const string Canceled = "canceled";
+    public const string RequiresPaymentMethod = "requires_payment_method";
+    public const string DisputeWon = "won";
+    public const string DisputeLost = "lost";
+
+    public static bool DisputeClosed(string status) => status is DisputeWon or DisputeLost or "warning_closed";
 }

@@ -30,10 +30,15 @@ public sealed record PurchaseResponse(
     PaymentResponse Payment, DateTime CreatedUtc, DateTime? ConfirmedUtc);
 
 /// <param name="Method">"external" or "stripe".</param>
-/// <param name="Status">"succeeded" for external payments; Stripe's PaymentIntent status otherwise.</param>
+/// <param name="Status">"succeeded" for external payments; Stripe's PaymentIntent status otherwise ("not_started" until Stripe was reached).</param>
 /// <param name="Reference">The external payment's reference.</param>
 /// <param name="Amount">What the shopper pays: purchase + round-up + add-on.</param>
-public sealed record PaymentResponse(string Method, string Status, string? Reference, long Amount);
+/// <param name="PaymentIntentId">Stripe's PaymentIntent (pi_…).</param>
+/// <param name="ClientSecret">For Stripe.js to confirm the payment on the checkout page; only in the answer to the create request.</param>
+/// <param name="Error">Stripe's message for the last failed attempt.</param>
+/// <param name="DisputeStatus">Stripe's status of a dispute on the payment, if any.</param>
+public sealed record PaymentResponse(string Method, string Status, string? Reference, long Amount,
+    string? PaymentIntentId = null, string? ClientSecret = null, string? Error = null, string? DisputeStatus = null);
 
 internal static class PaymentMethods
 {
@@ -54,6 +59,14 @@ internal sealed class PurchaseRequestValidator : AbstractValidator<PurchaseReque
             .When(r => r.Payment is not null);
         RuleFor(r => r.Payment!.Reference).NotEmpty().MaximumLength(Limits.Reference)
             .WithMessage($"An external payment needs its 'reference' (1 to {Limits.Reference} characters).")
+            .When(r => r.Payment is { Method: PaymentMethods.External });
+        RuleFor(r => r.Payment!.PaymentMethodId).Matches("^pm_[A-Za-z0-9_]{1,200}$")
+            .WithMessage("'paymentMethodId' must be a Stripe payment method id (pm_…).")
+            .When(r => r.Payment is { Method: PaymentMethods.Stripe, PaymentMethodId: not null });
+        RuleFor(r => r.Payment!.PaymentMethodId).NotEmpty()
+            .WithMessage("'confirm': true needs the 'paymentMethodId' to confirm with.")
+            .When(r => r.Payment is { Method: PaymentMethods.Stripe, Confirm: true });
+        RuleFor(r => r.Payment!.PaymentMethodId).Null().WithMessage("'paymentMethodId' is for Stripe payments only.")
             .When(r => r.Payment is { Method: PaymentMethods.External });
     }
 }

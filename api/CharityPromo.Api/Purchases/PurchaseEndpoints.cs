@@ -2,7 +2,7 @@ using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Payments;
 using CharityPromo.Api.Pledges;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +25,8 @@ internal static class PurchaseEndpoints
                 used by this API client is a 409. `payment.method = "external"` records a purchase paid elsewhere:
                 it is confirmed at once and counts toward the public totals.
                 """)
-            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().Validate<PurchaseRequest>()
+            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().RunsOwnWrites().Validate<PurchaseRequest>()
+            .Produces<PurchaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id:guid}/refunds", RefundPurchase.Handle).WithName("RefundPurchase")
             .WithSummary("Refund a paid purchase, fully or in part")
@@ -36,7 +37,8 @@ internal static class PurchaseEndpoints
                 refunded share, so partial refunds add up exactly to a full one. Needs an `Idempotency-Key`.
                 Checkout keys refund their own purchases; admin keys any.
                 """)
-            .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().Validate<RefundRequest>()
+            .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().RunsOwnWrites().Validate<RefundRequest>()
+            .Produces<RefundResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}", GetPurchase).WithName(nameof(GetPurchase))
             .WithSummary("Get a purchase")
@@ -48,61 +50,21 @@ internal static class PurchaseEndpoints
             .RequireAuthorization(Policies.PurchaseReaders);
     }
 
-    private static async Task<Results<Created<PurchaseResponse>, ProblemHttpResult>> CreatePurchase(
-        PurchaseRequest request, ClaimsPrincipal user, AppDb db, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
+    private static Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, IdempotentWrites writes,
+        StripeCheckout stripe, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct) =>
+        request.Payment!.Method == PaymentMethods.Stripe
+            ? stripe.CreateAsync(http, request, ct)
+            : writes.RunAsync(http, db => RecordExternalAsync(db, request, user, hasher, clock.GetUtcNow().UtcDateTime, ct));
+
+    /// <summary>Paid elsewhere: recorded and confirmed at once.</summary>
+    private static async Task<IResult> RecordExternalAsync(AppDb db, PurchaseRequest request, ClaimsPrincipal user, CustomerRefHasher hasher, DateTime now, CancellationToken ct)
     {
-        if (request.Payment!.Method == PaymentMethods.Stripe)
-            return Problems.Unprocessable("payment.method", "Stripe payments are not configured on this server: record purchases paid elsewhere with method 'external'.");
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, now, ct);
-        if (priced is null) return problem!;
-
-        var purchase = new Purchase
-        {
-            ClientId = user.ClientId(),
-            OrderId = request.OrderId,
-            ReceiptCode = ReceiptCodes.New(),
-            CampaignId = priced.Campaign.Id,
-            CharityId = priced.Charity.Id,
-            Currency = request.Currency,
-            Amount = request.Amount,
-            MerchantPledge = priced.Donation.MerchantPledge,
-            Match = priced.Donation.Match,
-            RoundUp = priced.Donation.RoundUp,
-            AddOn = priced.Donation.AddOn,
-            DonationTotal = priced.Donation.Total,
-            Status = PurchaseStatus.Confirmed,
-            CustomerHash = priced.CustomerHash,
-            PaymentMethod = PaymentMethods.External,
-            PaymentReference = request.Payment.Reference,
-            CreatedUtc = now,
-            ConfirmedUtc = now,
-        };
-        db.Purchases.Add(purchase);
-        try
-        {
-            await LedgerWriter.PostAsync(db, [
-                LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{user.Identity!.Name}", now),
-                LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, $"external:{request.Payment.Reference}", now),
-            ], ct);
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId"))
-        {
-            db.ChangeTracker.Clear();
-            return Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client.");
-        }
-
-        if (purchase.Match > 0)
-        {
-            // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
-            var reserved = await db.Campaigns
-                .Where(c => c.Id == purchase.CampaignId && c.MatchUsed + purchase.Match <= c.MatchBudget)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed + purchase.Match), ct);
-            if (reserved != 1) throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
-        }
-
-        return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(priced.Campaign.Slug, priced.Charity.Slug));
+        var (recorded, problem) = await RecordPurchase.PendingAsync(db, request, user.ClientId(), user.Identity!.Name!, hasher, now,
+            p => p.PaymentReference = request.Payment!.Reference, ct);
+        if (recorded is null) return problem!;
+        await PaymentTransitions.ConfirmAsync(db, recorded.Purchase, $"external:{request.Payment!.Reference}", now, ct);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/purchases/{recorded.Purchase.Id}", recorded.Purchase.ToResponse(recorded.Campaign, recorded.Charity));
     }
 
     private static async Task<Results<Ok<PurchaseResponse>, ProblemHttpResult>> GetPurchase(
@@ -139,11 +101,10 @@ internal static class PurchaseEndpoints
         .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
         .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PurchaseRow(x.p, x.Campaign, ch.Slug));
 
-    private static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity) => new(
+    public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null) => new(
         p.Id, p.OrderId, p.ReceiptCode, p.Status, campaign, charity, p.Currency, p.Amount,
         DonationResponse.From(p.Donation), p.Refunded, p.Reversed,
-        new PaymentResponse(p.PaymentMethod, p.Status is PurchaseStatus.Pending or PurchaseStatus.Failed ? "pending" : "succeeded",
-            p.PaymentReference, p.AmountPaid),
+        new PaymentResponse(p.PaymentMethod, p.PaymentStatus, p.PaymentReference, p.AmountPaid, p.PaymentIntentId, clientSecret, p.PaymentError, p.DisputeStatus),
         DateTime.SpecifyKind(p.CreatedUtc, DateTimeKind.Utc),
         p.ConfirmedUtc is { } c ? DateTime.SpecifyKind(c, DateTimeKind.Utc) : null);
 }

@@ -14,6 +14,8 @@ internal sealed class Refund
     public long RoundUp { get; set; }
     public long AddOn { get; set; }
     public string? Reference { get; set; }
+    /// <summary>Stripe's refund id (re_…) for refunds of Stripe payments: each is recorded once, whoever sees it first.</summary>
+    public string? StripeRefundId { get; set; }
     public DateTime CreatedUtc { get; set; }
 
     public long Reversed => MerchantPledge + Match + RoundUp + AddOn;

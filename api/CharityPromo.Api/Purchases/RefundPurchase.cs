@@ -3,6 +3,7 @@ using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Payments;
 using CharityPromo.Api.Pledges;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,50 +33,95 @@ internal sealed class RefundRequestValidator : AbstractValidator<RefundRequest>
 
 /// <summary>
 /// Refunds reverse the donation in proportion to the share of the payment given back (PledgeMath.ReversalFor):
-/// partial refunds add up exactly to a full one, and nothing beyond what was paid can be refunded.
+/// partial refunds add up exactly to a full one, and nothing beyond what was paid can be refunded. A purchase
+/// paid through Stripe is refunded through Stripe first (outside the write transaction), then recorded.
 /// </summary>
 internal static class RefundPurchase
 {
-    public static async Task<Results<Created<RefundResponse>, ProblemHttpResult>> Handle(
-        Guid id, RefundRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(
+        Guid id, RefundRequest request, ClaimsPrincipal user, HttpContext http, AppDb db, IdempotentWrites writes,
+        StripeRefunds stripeRefunds, TimeProvider clock, CancellationToken ct)
     {
-        var purchase = await db.Purchases.SingleOrDefaultAsync(p => p.Id == id, ct);
+        if (await writes.TryReplayAsync(http, db) is { } replay) return replay;
+        var purchase = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
         if (purchase is null || (!user.HasClaim(Scopes.ClaimType, Scopes.Admin) && purchase.ClientId != user.ClientId()))
             return Problems.NotFound($"No purchase '{id}' for this API key.");
-        if (purchase.Status is not (PurchaseStatus.Confirmed or PurchaseStatus.PartiallyRefunded))
+        if (Refusal(purchase, request) is { } refused) return refused;
+
+        var clientId = user.ClientId();
+        var refundId = Guid.CreateVersion7();
+        string? stripeRefundId = null;
+        var amount = 0L;
+        if (purchase.PaymentMethod == PaymentMethods.Stripe)
+        {
+            // Our id for the refund is derived from the request, so a retry asks Stripe under the same idempotency key.
+            refundId = StripeRefunds.RefundIdFor(IdempotentRequest.Of(http), purchase.Id);
+            var (refund, problem) = await stripeRefunds.CreateAsync(purchase, refundId, request.Amount, ct);
+            if (refund is null) return problem!;
+            (stripeRefundId, amount) = (refund.Id, refund.Amount);
+        }
+
+        return await writes.RunAsync(http, async batchDb =>
+        {
+            var tracked = await batchDb.Purchases.SingleAsync(p => p.Id == id, ct);
+            var existing = stripeRefundId is null ? null : await batchDb.Refunds.SingleOrDefaultAsync(r => r.StripeRefundId == stripeRefundId, ct);
+            if (existing is null)
+            {
+                if (stripeRefundId is null && Refusal(tracked, request) is { } late) return late; // another refund got in first
+                var refunded = stripeRefundId is null ? request.Amount ?? tracked.AmountPaid - tracked.Refunded : amount;
+                existing = await RecordAsync(batchDb, tracked, refunded, refundId, clientId, request.Reference, stripeRefundId,
+                    clock.GetUtcNow().UtcDateTime, ct);
+            }
+            return TypedResults.Created($"/api/purchases/{id}/refunds/{existing.Id}", new RefundResponse(
+                existing.Id, id, existing.Amount, DonationResponse.From(new DonationBreakdown(tracked.Currency, existing.MerchantPledge, existing.Match, existing.RoundUp, existing.AddOn)),
+                existing.Reference, DateTime.SpecifyKind(existing.CreatedUtc, DateTimeKind.Utc),
+                new RefundedPurchaseResponse(tracked.Status, tracked.AmountPaid, tracked.Refunded, tracked.DonationTotal, tracked.Reversed,
+                    tracked.DonationTotal - tracked.Reversed)));
+        });
+    }
+
+    private static ProblemHttpResult? Refusal(Purchase purchase, RefundRequest request)
+    {
+        if (!purchase.IsPaid || purchase.Status == PurchaseStatus.Refunded)
             return Problems.Conflict("status", $"Only a paid purchase can be refunded; this one is {purchase.Status.ToString().ToLowerInvariant()}.");
-
         var refundable = purchase.AmountPaid - purchase.Refunded;
-        var amount = request.Amount ?? refundable;
-        if (amount > refundable)
-            return Problems.Unprocessable("amount", $"At most {refundable} minor units can still be refunded on this purchase.");
+        return request.Amount > refundable
+            ? Problems.Unprocessable("amount", $"At most {refundable} minor units can still be refunded on this purchase.")
+            : null;
+    }
 
-        var already = await db.Refunds.Where(r => r.PurchaseId == id)
-            .GroupBy(r => r.PurchaseId)
-            .Select(g => new { MerchantPledge = g.Sum(r => r.MerchantPledge), Match = g.Sum(r => r.Match), RoundUp = g.Sum(r => r.RoundUp), AddOn = g.Sum(r => r.AddOn) })
-            .SingleOrDefaultAsync(ct);
-        var reversedBefore = new DonationBreakdown(purchase.Currency, already?.MerchantPledge ?? 0, already?.Match ?? 0, already?.RoundUp ?? 0, already?.AddOn ?? 0);
+    /// <summary>
+    /// Records <paramref name="amount"/> given back and reverses the donation's share of it. What was already reversed
+    /// (by earlier refunds or a lost dispute) is read from the ledger, so no part is ever reversed beyond its pledge.
+    /// </summary>
+    public static async Task<Refund> RecordAsync(AppDb db, Purchase purchase, long amount, Guid refundId, Guid clientId,
+        string? reference, string? stripeRefundId, DateTime now, CancellationToken ct)
+    {
+        var reversedBefore = await ReversedSoFarAsync(db, purchase, ct);
         var reversal = PledgeMath.ReversalFor(purchase.Donation, reversedBefore, purchase.Refunded, amount, purchase.AmountPaid);
-
-        var now = clock.GetUtcNow().UtcDateTime;
         var refund = new Refund
         {
-            PurchaseId = id, ClientId = user.ClientId(), Amount = amount, Reference = request.Reference, CreatedUtc = now,
-            MerchantPledge = reversal.MerchantPledge, Match = reversal.Match, RoundUp = reversal.RoundUp, AddOn = reversal.AddOn,
+            Id = refundId, PurchaseId = purchase.Id, ClientId = clientId, Amount = amount, Reference = reference, StripeRefundId = stripeRefundId,
+            CreatedUtc = now, MerchantPledge = reversal.MerchantPledge, Match = reversal.Match, RoundUp = reversal.RoundUp, AddOn = reversal.AddOn,
         };
         db.Refunds.Add(refund);
         purchase.Refunded += amount;
         purchase.Reversed += reversal.Total;
-        purchase.Status = purchase.Refunded == purchase.AmountPaid ? PurchaseStatus.Refunded : PurchaseStatus.PartiallyRefunded;
+        purchase.Status = purchase.ResolveStatus();
 
-        LedgerEntry[] entries = reversal.Total > 0
-            ? [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"refund:{refund.Id}", request.Reference is null ? null : $"external:{request.Reference}", now)]
-            : [];
+        var source = stripeRefundId is not null ? $"stripe:{stripeRefundId}" : reference is null ? null : $"external:{reference}";
+        LedgerEntry[] entries = reversal.Total > 0 ? [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"refund:{refund.Id}", source, now)] : [];
         await LedgerWriter.PostAsync(db, entries, ct);
+        return refund;
+    }
 
-        return TypedResults.Created($"/api/purchases/{id}/refunds/{refund.Id}", new RefundResponse(
-            refund.Id, id, amount, DonationResponse.From(reversal), refund.Reference, now,
-            new RefundedPurchaseResponse(purchase.Status, purchase.AmountPaid, purchase.Refunded, purchase.DonationTotal, purchase.Reversed,
-                purchase.DonationTotal - purchase.Reversed)));
+    /// <summary>Each donation part reversed so far, summed from the ledger.</summary>
+    public static async Task<DonationBreakdown> ReversedSoFarAsync(AppDb db, Purchase purchase, CancellationToken ct)
+    {
+        var sums = await db.Ledger.Where(l => l.PurchaseId == purchase.Id && l.Kind == LedgerKind.Reversed)
+            .GroupBy(l => l.PurchaseId)
+            .Select(g => new { MerchantPledge = g.Sum(l => l.MerchantPledge), Match = g.Sum(l => l.Match), RoundUp = g.Sum(l => l.RoundUp), AddOn = g.Sum(l => l.AddOn) })
+            .SingleOrDefaultAsync(ct);
+        return new DonationBreakdown(purchase.Currency, sums?.MerchantPledge ?? 0, sums?.Match ?? 0, sums?.RoundUp ?? 0, sums?.AddOn ?? 0);
     }
 }

@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using CharityPromo.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Infrastructure;
+
+/// <summary>
+/// A write and the response it gave commit together, inside the <see cref="WriteBatcher"/>'s transaction, so a
+/// write is either whole and replayable or not there at all. A retry with the same key and the same request gets
+/// the first response again (<c>Idempotent-Replayed: true</c>); the same key with another request gets 422.
+/// </summary>
+internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, ILogger<IdempotentWrites> logger)
+{
+    /// <summary>Runs <paramref name="work"/> in the writer's transaction, or replays the response it gave before.</summary>
+    public Task<IResult> RunAsync(HttpContext http, Func<AppDb, Task<IResult>> work)
+    {
+        var request = IdempotentRequest.Of(http);
+        return writer.RunAsync(db => WriteAsync(db, http, work, request));
+    }
+
+    /// <summary>The stored answer to this request, if it was already answered (for handlers that call out first).</summary>
+    public async Task<IResult?> TryReplayAsync(HttpContext http, AppDb db)
+    {
+        var request = IdempotentRequest.Of(http);
+        return request.Key.Length > 0 && await FindAsync(db, request) is { } earlier ? Replay(earlier, request.Fingerprint) : null;
+    }
+
+    private async Task<WriteBatcher.Outcome> WriteAsync(AppDb db, HttpContext http, Func<AppDb, Task<IResult>> work, IdempotentRequest request)
+    {
+        if (request.Key.Length > 0 && await FindAsync(db, request) is { } earlier)
+            return new(Replay(earlier, request.Fingerprint), Keep: false);
+
+        var captured = await CaptureAsync(http, await work(db));
+        // Like Stripe: a request refused as invalid (400) or failing on our side (5xx) stores nothing,
+        // so the client may correct it and retry under the same key.
+        if (captured.StatusCode >= 500 || captured.StatusCode == StatusCodes.Status400BadRequest)
+            return new(new CapturedResult(captured), Keep: false);
+
+        if (request.Key.Length > 0)
+        {
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                ClientId = request.ClientId,
+                Key = request.Key,
+                Fingerprint = request.Fingerprint,
+                StatusCode = captured.StatusCode,
+                ContentType = captured.ContentType,
+                Location = captured.Location,
+                Body = captured.Body,
+                CreatedUtc = clock.GetUtcNow().UtcDateTime,
+            });
+        }
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex) when (request.Key.Length > 0 && DbErrors.IsUniqueViolation(ex))
+        {
+            // Another instance committed the same key first: answer as it did.
+            logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
+            db.ChangeTracker.Clear();
+            return new(Replay((await FindAsync(db, request))!, request.Fingerprint), Keep: false);
+        }
+        return new(new CapturedResult(captured), Keep: true);
+    }
+
+    private static Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) =>
+        db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.ClientId == request.ClientId && r.Key == request.Key);
+
+    /// <summary>The first answer again, or 422 when the key came with another request.</summary>
+    public static IResult Replay(IdempotencyRecord earlier, string fingerprint) =>
+        SameFingerprint(earlier.Fingerprint, fingerprint)
+            ? new CapturedResult(new Captured(earlier.StatusCode, earlier.ContentType, earlier.Location, earlier.Body), Replayed: true)
+            : KeyReused();
+
+    public static bool SameFingerprint(string earlier, string now) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(earlier), Encoding.ASCII.GetBytes(now));
+
+    public static IResult KeyReused() => TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+    {
+        [WriteFilter.HeaderName] = ["This Idempotency-Key was already used for a different request. Use a new key for a new request."],
+    })
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Type = ProblemTypes.IdempotencyKeyReused,
+        Title = "Idempotency-Key reused",
+    });
+
+    /// <summary>Runs the handler's result into a buffer so the exact bytes can be stored and replayed.</summary>
+    private static async Task<Captured> CaptureAsync(HttpContext http, IResult result)
+    {
+        var original = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        try
+        {
+            await result.ExecuteAsync(http);
+            await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+        return new Captured(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
+            buffer.ToArray());
+    }
+
+    private sealed record Captured(int StatusCode, string? ContentType, string? Location, byte[] Body);
+
+    private sealed record CapturedResult(Captured Response, bool Replayed = false) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = Response.StatusCode;
+            if (Response.ContentType is not null) http.Response.ContentType = Response.ContentType;
+            if (Response.Location is not null) http.Response.Headers.Location = Response.Location;
+            if (Replayed) http.Response.Headers[WriteFilter.ReplayedHeader] = "true";
+            http.Response.ContentLength = Response.Body.Length;
+            await http.Response.Body.WriteAsync(Response.Body, http.RequestAborted);
+        }
+    }
+}

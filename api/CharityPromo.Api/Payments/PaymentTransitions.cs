@@ -1,0 +1,108 @@
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Payments.Stripe;
+using Microsoft.EntityFrameworkCore;
+using StripeRefund = CharityPromo.Api.Payments.Stripe.Refund;
+
+namespace CharityPromo.Api.Payments;
+
+/// <summary>
+/// What Stripe's news does to a purchase, whoever brings it (the checkout request, a webhook, the reconciler).
+/// Every step only moves forward and is keyed in the ledger, so the same news twice, or news out of order,
+/// ends in the same state: a refund or dispute implies the payment succeeded, so it confirms first.
+/// Runs inside the write transaction, on a tracked purchase.
+/// </summary>
+internal static class PaymentTransitions
+{
+    /// <summary>Brings the purchase up to what the PaymentIntent says.</summary>
+    public static async Task ApplyIntentAsync(AppDb db, Purchase purchase, PaymentIntent intent, string source, DateTime now, CancellationToken ct)
+    {
+        purchase.PaymentIntentId ??= intent.Id;
+        switch (intent.Status)
+        {
+            case PaymentStatuses.Succeeded:
+                await ConfirmAsync(db, purchase, source, now, ct);
+                break;
+            case PaymentStatuses.Canceled:
+                await CancelAsync(db, purchase, source, now, ct);
+                break;
+            default:
+                if (purchase.IsPaid || purchase.IsVoided) break;
+                purchase.PaymentStatus = intent.Status;
+                if (intent.LastPaymentError is { } error) purchase.PaymentError = error.Message ?? error.Code ?? "The payment failed.";
+                purchase.Status = purchase.ResolveStatus();
+                break;
+        }
+    }
+
+    public static async Task ConfirmAsync(AppDb db, Purchase purchase, string source, DateTime now, CancellationToken ct)
+    {
+        if (purchase.IsPaid) return;
+        if (purchase.IsVoided) throw new InvalidOperationException($"Purchase {purchase.Id} was cancelled; Stripe cannot have taken its payment.");
+        purchase.PaymentStatus = PaymentStatuses.Succeeded;
+        purchase.ConfirmedUtc = now;
+        purchase.Status = purchase.ResolveStatus();
+        await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Confirmed, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
+    }
+
+    /// <summary>A PaymentIntent cancelled before it succeeded: the pending pledge is voided and the match budget given back.</summary>
+    public static async Task CancelAsync(AppDb db, Purchase purchase, string source, DateTime now, CancellationToken ct)
+    {
+        if (purchase.IsPaid || purchase.IsVoided) return;
+        purchase.PaymentStatus = PaymentStatuses.Canceled;
+        purchase.Status = purchase.ResolveStatus();
+        await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Voided, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
+        if (purchase.Match > 0)
+        {
+            var match = purchase.Match;
+            await db.Campaigns.Where(c => c.Id == purchase.CampaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed - match), ct);
+        }
+    }
+
+    /// <summary>Records each Stripe refund not yet recorded (by its re_ id; ours carry our refund id in metadata).</summary>
+    public static async Task<int> RecordRefundsAsync(AppDb db, Purchase purchase, IEnumerable<StripeRefund> refunds, string source, DateTime now, CancellationToken ct)
+    {
+        var recorded = 0;
+        foreach (var refund in refunds.Where(r => r.Status is "succeeded" or "pending"))
+        {
+            if (await db.Refunds.AnyAsync(r => r.StripeRefundId == refund.Id, ct)) continue;
+            await ConfirmAsync(db, purchase, source, now, ct);
+            var id = refund.Metadata.TryGetValue("refund_id", out var ours) && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
+            var amount = Math.Min(refund.Amount, purchase.AmountPaid - purchase.Refunded);
+            await RefundPurchase.RecordAsync(db, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
+            recorded++;
+        }
+        return recorded;
+    }
+
+    public static async Task OpenDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
+    {
+        await ConfirmAsync(db, purchase, source, now, ct);
+        if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return; // closed already: stays closed
+        purchase.DisputeId = dispute.Id;
+        purchase.DisputeStatus = dispute.Status;
+        purchase.Status = purchase.ResolveStatus();
+    }
+
+    /// <summary>Won: the held pledge counts again. Lost: whatever of the donation is not yet reversed is reversed.</summary>
+    public static async Task CloseDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
+    {
+        await ConfirmAsync(db, purchase, source, now, ct);
+        if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return;
+        purchase.DisputeId = dispute.Id;
+        purchase.DisputeStatus = dispute.Status;
+        if (dispute.Status == PaymentStatuses.DisputeLost)
+        {
+            var before = await RefundPurchase.ReversedSoFarAsync(db, purchase, ct);
+            var rest = new DonationBreakdown(purchase.Currency, purchase.MerchantPledge - before.MerchantPledge, purchase.Match - before.Match,
+                purchase.RoundUp - before.RoundUp, purchase.AddOn - before.AddOn);
+            purchase.Reversed += rest.Total;
+            if (rest.Total > 0)
+                await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, rest, $"dispute:{dispute.Id}", source, now)], ct);
+        }
+        purchase.Status = purchase.ResolveStatus();
+    }
+}

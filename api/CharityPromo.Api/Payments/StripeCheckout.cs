@@ -1,0 +1,106 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Payments.Stripe;
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CharityPromo.Api.Payments;
+
+/// <summary>
+/// A purchase paid through Stripe, in three steps so that Stripe is never called inside the write transaction:
+/// (1) record the purchase and its pending pledge with the request's Idempotency-Key and fingerprint, and commit;
+/// (2) create (or re-read) its PaymentIntent under the key <c>purchase:{id}:payment_intent</c>;
+/// (3) record what Stripe said. A retry of the same request finds the row from step 1 and resumes at step 2 with
+/// the same Stripe key, so however often a checkout retries — or Stripe times out — there is one PaymentIntent.
+/// </summary>
+internal sealed class StripeCheckout(
+    WriteBatcher writer, PaymentIntentService intents, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock)
+{
+    public async Task<IResult> CreateAsync(HttpContext http, PurchaseRequest request, CancellationToken ct)
+    {
+        if (!options.Value.IsConfigured) return StripeProblems.NotConfigured();
+        var idempotency = IdempotentRequest.Of(http);
+        var clientName = http.User.Identity!.Name!;
+
+        // Step 1: find the purchase this request already recorded, or record it.
+        RecordedPurchase? recorded = null;
+        var step1 = await writer.RunAsync(async db =>
+        {
+            var earlier = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key, ct);
+            if (earlier is not null)
+            {
+                if (!IdempotentWrites.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return new(IdempotentWrites.KeyReused(), Keep: false);
+                recorded = await WithSlugsAsync(db, earlier, ct);
+                return new(TypedResults.Ok(), Keep: false);
+            }
+            var (fresh, problem) = await RecordPurchase.PendingAsync(db, request, idempotency.ClientId, clientName, hasher, clock.GetUtcNow().UtcDateTime,
+                p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
+            if (fresh is null) return new(problem!, Keep: false);
+            if (StripeMinimums.For(fresh.Purchase.Currency) is { } minimum && fresh.Purchase.AmountPaid < minimum)
+                return new(Problems.Unprocessable("amount", $"Stripe's smallest charge in {fresh.Purchase.Currency} is {Currencies.ToMajorString(minimum, fresh.Purchase.Currency)} {fresh.Purchase.Currency}: this purchase with its donations comes to {fresh.Purchase.AmountPaid} minor units."), Keep: false);
+            await db.SaveChangesAsync(ct);
+            recorded = fresh;
+            return new(TypedResults.Ok(), Keep: true);
+        });
+        if (recorded is null) return step1;
+        var purchase = recorded.Purchase;
+
+        // Step 2: Stripe, outside the transaction.
+        PaymentIntent intent;
+        StripeException? declined = null;
+        try
+        {
+            intent = purchase.PaymentIntentId is { } known
+                ? await intents.GetAsync(known, ct) // Stripe's idempotency keys expire after 24 h; the id does not
+                : await intents.CreateAsync(new PaymentIntentCreateOptions
+                {
+                    Amount = purchase.AmountPaid,
+                    Currency = purchase.Currency,
+                    Description = $"Order {purchase.OrderId} ({recorded.Campaign})",
+                    Metadata = new()
+                    {
+                        ["purchase_id"] = purchase.Id.ToString(), ["campaign"] = recorded.Campaign, ["charity"] = recorded.Charity,
+                        ["order_id"] = purchase.OrderId,
+                    },
+                    PaymentMethod = request.Payment!.PaymentMethodId,
+                    Confirm = request.Payment.Confirm == true ? true : null,
+                }, $"purchase:{purchase.Id}:payment_intent", ct);
+        }
+        catch (StripeException ex) when (ex.IsCardError && ex.StripeError.PaymentIntent is not null)
+        {
+            (intent, declined) = (ex.StripeError.PaymentIntent, ex);
+        }
+        catch (StripeException ex)
+        {
+            return StripeProblems.From(ex, "payment", new Dictionary<string, object?> { ["purchaseId"] = purchase.Id });
+        }
+
+        // Step 3: record what Stripe said.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var step3 = await writer.RunAsync(async db =>
+        {
+            var tracked = await db.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
+            await PaymentTransitions.ApplyIntentAsync(db, tracked, intent, $"stripe:{intent.Id}", now, ct);
+            await db.SaveChangesAsync(ct);
+            purchase = tracked;
+            return new(TypedResults.Ok(), Keep: true);
+        });
+
+        if (declined is not null || intent is { Status: PaymentStatuses.RequiresPaymentMethod, LastPaymentError: not null })
+        {
+            var error = declined ?? new StripeException(402, null, intent.LastPaymentError!);
+            return StripeProblems.From(error, "payment.paymentMethodId", new Dictionary<string, object?>
+            {
+                ["purchaseId"] = purchase.Id, ["paymentIntentId"] = intent.Id, ["clientSecret"] = intent.ClientSecret,
+            });
+        }
+        return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, intent.ClientSecret));
+    }
+
+    private static async Task<RecordedPurchase> WithSlugsAsync(AppDb db, Purchase purchase, CancellationToken ct) => new(purchase,
+        await db.Campaigns.Where(c => c.Id == purchase.CampaignId).Select(c => c.Slug).SingleAsync(ct),
+        await db.Charities.Where(c => c.Id == purchase.CharityId).Select(c => c.Slug).SingleAsync(ct));
+}

@@ -1,0 +1,78 @@
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Payments.Stripe;
+using CharityPromo.Api.Purchases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CharityPromo.Api.Payments;
+
+/// <summary>
+/// A lost webhook must not leave a pledge stuck: every <see cref="StripeOptions.ReconcileEvery"/> this replays the
+/// handled event types from <c>GET /v1/events</c> that were never received, then re-reads the PaymentIntent of
+/// every purchase still unpaid after <see cref="StripeOptions.ReconcileAfter"/>.
+/// </summary>
+internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeReconciler> logger)
+    : BackgroundService
+{
+    /// <summary>How far back events are replayed (Stripe keeps them for 30 days).</summary>
+    public static readonly TimeSpan ReplayWindow = TimeSpan.FromDays(3);
+
+    public sealed record Report(int EventsReplayed, int PaymentsReread);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        if (!options.Value.IsConfigured) return;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.ReconcileEvery, stopping);
+                var report = await ReconcileOnceAsync(stopping);
+                if (report.EventsReplayed + report.PaymentsReread > 0)
+                    logger.LogInformation("Reconciled with Stripe: {Events} missed event(s) replayed, {Payments} open payment(s) re-read", report.EventsReplayed, report.PaymentsReread);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Reconciling with Stripe failed; trying again in {Interval}", options.Value.ReconcileEvery);
+            }
+        }
+    }
+
+    public async Task<Report> ReconcileOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var processor = services.GetRequiredService<StripeEventProcessor>();
+        var now = clock.GetUtcNow();
+
+        var replayed = 0;
+        foreach (var missed in await services.GetRequiredService<EventService>().ListSinceAsync(now - ReplayWindow, StripeEventProcessor.HandledTypes, ct))
+            if (!(await processor.ProcessAsync(missed, ct)).Duplicate) replayed++;
+
+        var db = services.GetRequiredService<AppDb>();
+        var cutoff = (now - options.Value.ReconcileAfter).UtcDateTime;
+        var open = await db.Purchases.AsNoTracking()
+            .Where(p => p.PaymentMethod == PaymentMethods.Stripe && p.ConfirmedUtc == null && p.PaymentIntentId != null
+                && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
+            .Select(p => new { p.Id, p.PaymentIntentId }).ToListAsync(ct);
+        var intents = services.GetRequiredService<PaymentIntentService>();
+        var writer = services.GetRequiredService<WriteBatcher>();
+        foreach (var stuck in open)
+        {
+            var intent = await intents.GetAsync(stuck.PaymentIntentId!, ct);
+            await writer.RunAsync(async batchDb =>
+            {
+                var purchase = await batchDb.Purchases.SingleAsync(p => p.Id == stuck.Id, ct);
+                await PaymentTransitions.ApplyIntentAsync(batchDb, purchase, intent, $"reconciler:{intent.Id}", clock.GetUtcNow().UtcDateTime, ct);
+                await batchDb.SaveChangesAsync(ct);
+                return new(TypedResults.Ok(), Keep: true);
+            });
+        }
+        return new Report(replayed, open.Count);
+    }
+}

@@ -1,0 +1,64 @@
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Pledges;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Purchases;
+
+internal sealed record RecordedPurchase(Purchase Purchase, string Campaign, string Charity);
+
+/// <summary>Prices a purchase request and records it with its pledge (pending), inside the write transaction.</summary>
+internal static class RecordPurchase
+{
+    public static async Task<(RecordedPurchase? Recorded, ProblemHttpResult? Problem)> PendingAsync(
+        AppDb db, PurchaseRequest request, Guid clientId, string clientName, CustomerRefHasher hasher, DateTime now,
+        Action<Purchase>? configure, CancellationToken ct)
+    {
+        var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, now, ct);
+        if (priced is null) return (null, problem);
+
+        var purchase = new Purchase
+        {
+            ClientId = clientId,
+            OrderId = request.OrderId,
+            ReceiptCode = ReceiptCodes.New(),
+            CampaignId = priced.Campaign.Id,
+            CharityId = priced.Charity.Id,
+            Currency = request.Currency,
+            Amount = request.Amount,
+            MerchantPledge = priced.Donation.MerchantPledge,
+            Match = priced.Donation.Match,
+            RoundUp = priced.Donation.RoundUp,
+            AddOn = priced.Donation.AddOn,
+            DonationTotal = priced.Donation.Total,
+            Status = PurchaseStatus.Pending,
+            CustomerHash = priced.CustomerHash,
+            PaymentMethod = request.Payment!.Method,
+            PaymentStatus = PaymentStatuses.NotStarted,
+            CreatedUtc = now,
+        };
+        configure?.Invoke(purchase);
+        db.Purchases.Add(purchase);
+        try
+        {
+            await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now)], ct);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId"))
+        {
+            db.ChangeTracker.Clear();
+            return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));
+        }
+
+        if (purchase.Match > 0)
+        {
+            // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
+            var reserved = await db.Campaigns
+                .Where(c => c.Id == purchase.CampaignId && c.MatchUsed + purchase.Match <= c.MatchBudget)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed + purchase.Match), ct);
+            if (reserved != 1) throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
+        }
+        return (new RecordedPurchase(purchase, priced.Campaign.Slug, priced.Charity.Slug), null);
+    }
+}

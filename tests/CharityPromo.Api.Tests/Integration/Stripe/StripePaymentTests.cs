@@ -1,0 +1,215 @@
+using System.Net;
+using CharityPromo.StripeDouble;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Api.Tests.Integration.Stripe;
+
+public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
+{
+    [Fact]
+    public async Task AConfirmedCardPaymentCountsTowardTheTotalsOnceAndTheWebhookChangesNothing()
+    {
+        var before = await fx.TotalsAsync();
+        var response = await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-OK"), "st-ok");
+        var body = await response.Expect(HttpStatusCode.Created);
+        body.Str("status").ShouldBe("confirmed");
+        body.Str("payment.method").ShouldBe("stripe");
+        body.Str("payment.status").ShouldBe("succeeded");
+        body.Long("payment.amount").ShouldBe(5100);
+        var intentId = body.Str("payment.paymentIntentId");
+        body.Str("payment.clientSecret").ShouldStartWith($"{intentId}_secret_");
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var intent = fx.Stripe.State.Locked(_ => fx.Stripe.State.Intents[intentId]);
+        intent.Amount.ShouldBe(5100);
+        intent.Metadata["purchase_id"].ShouldBe(body.Str("id"));
+        intent.Metadata["campaign"].ShouldBe("literacy-2026");
+        var create = fx.Stripe.Requests.Single(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-OK"));
+        create.IdempotencyKey.ShouldBe($"purchase:{body.Str("id")}:payment_intent");
+        create.StripeVersion.ShouldBe("2024-06-20");
+        create.Body.ShouldContain("metadata%5Bpurchase_id%5D=");
+        create.Body.ShouldContain("automatic_payment_methods%5Benabled%5D=true");
+        create.Body.ShouldContain("confirm=true");
+
+        fx.Stripe.Webhooks.Deliveries.Where(d => d.Status != 200).ShouldBeEmpty();
+        var after = await fx.TotalsAsync();
+        after.Long("raised").ShouldBe(before.Long("raised") + 351);
+        after.Long("pending").ShouldBe(before.Long("pending"));
+        after.Long("purchases").ShouldBe(before.Long("purchases") + 1);
+        (await fx.PurchaseAsync(body.Str("id")))["payment"]!["clientSecret"].ShouldBeNull(); // handed on once, never stored
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task WithoutAPaymentMethodThePurchaseIsPendingUntilStripeSaysItSucceeded()
+    {
+        var before = await fx.TotalsAsync();
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-JS", paymentMethod: null), "st-js")).Expect(HttpStatusCode.Created);
+        body.Str("status").ShouldBe("pending");
+        body.Str("payment.status").ShouldBe("requires_payment_method");
+        body.Str("payment.clientSecret").ShouldNotBeNullOrEmpty();
+        (await fx.TotalsAsync()).Long("pending").ShouldBe(before.Long("pending") + 351);
+
+        // Stripe.js confirms in the browser; Stripe tells us by webhook.
+        fx.Stripe.State.Confirm(body.Str("payment.paymentIntentId"), "pm_card_visa");
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.PurchaseAsync(body.Str("id"))).Str("status").ShouldBe("confirmed");
+        var after = await fx.TotalsAsync();
+        after.Long("raised").ShouldBe(before.Long("raised") + 351);
+        after.Long("pending").ShouldBe(before.Long("pending"));
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Theory]
+    [InlineData("pm_card_chargeDeclined", "generic_decline", "Your card was declined.")]
+    [InlineData("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds", "Your card has insufficient funds.")]
+    public async Task ADeclinedCardIsA402WithStripesMessageAndThePurchaseStaysUnpaid(string card, string declineCode, string message)
+    {
+        var before = await fx.TotalsAsync();
+        var response = await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase($"ST-{card}", card), $"st-{card}");
+        var problem = await response.ExpectProblem(HttpStatusCode.PaymentRequired, "payment.paymentMethodId");
+        problem.Str("type").ShouldBe("urn:charitypromo:problem:card-declined");
+        problem.Str("detail").ShouldBe(message);
+        problem.Str("declineCode").ShouldBe(declineCode);
+        problem.Str("clientSecret").ShouldStartWith(problem.Str("paymentIntentId"));
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var purchase = await fx.PurchaseAsync(problem.Str("purchaseId"));
+        purchase.Str("status").ShouldBe("failed");
+        purchase.Str("payment.error").ShouldBe(message);
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised"));
+
+        // The same request again answers the same, without a second PaymentIntent.
+        var intents = fx.Stripe.IntentCount;
+        await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase($"ST-{card}", card), $"st-{card}"))
+            .ExpectProblem(HttpStatusCode.PaymentRequired, "payment.paymentMethodId");
+        fx.Stripe.IntentCount.ShouldBe(intents);
+
+        // The shopper tries another card through Stripe.js: the purchase is paid after all.
+        fx.Stripe.State.Confirm(problem.Str("paymentIntentId"), "pm_card_visa");
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.PurchaseAsync(problem.Str("purchaseId"))).Str("status").ShouldBe("confirmed");
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 351);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ACardNeedingAuthenticationPassesRequiresActionOnAndConfirmsWhenTheShopperAuthenticates()
+    {
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-3DS", "pm_card_authenticationRequired"), "st-3ds"))
+            .Expect(HttpStatusCode.Created);
+        body.Str("status").ShouldBe("pending");
+        body.Str("payment.status").ShouldBe("requires_action");
+
+        fx.Stripe.State.CompleteAction(body.Str("payment.paymentIntentId"), succeed: true);
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.PurchaseAsync(body.Str("id"))).Str("status").ShouldBe("confirmed");
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ACancelledPaymentVoidsThePendingPledge()
+    {
+        var before = await fx.TotalsAsync();
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-CANCEL", paymentMethod: null), "st-cancel")).Expect(HttpStatusCode.Created);
+        fx.Stripe.State.Cancel(body.Str("payment.paymentIntentId"));
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var purchase = await fx.PurchaseAsync(body.Str("id"));
+        purchase.Str("status").ShouldBe("failed");
+        purchase.Str("payment.status").ShouldBe("canceled");
+        var after = await fx.TotalsAsync();
+        after.Long("pending").ShouldBe(before.Long("pending"));
+        after.Long("raised").ShouldBe(before.Long("raised"));
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripeFailingTwiceIsRetriedWithTheSameIdempotencyKeyAndMakesOnePaymentIntent()
+    {
+        var intents = fx.Stripe.IntentCount;
+        fx.Stripe.Faults.Enqueue(new Fault(500));
+        fx.Stripe.Faults.Enqueue(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true)); // handled, but the answer never arrives in time
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-FLAKY"), "st-flaky")).Expect(HttpStatusCode.Created);
+        body.Str("status").ShouldBe("confirmed");
+
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        var attempts = fx.Stripe.Requests.Where(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-FLAKY")).ToList();
+        attempts.Count.ShouldBe(3);
+        attempts.Select(a => a.IdempotencyKey).Distinct().ShouldBe([$"purchase:{body.Str("id")}:payment_intent"]);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task WhenStripeStaysDownThePurchaseIsKeptUnpaidAndTheRetryResumesItWithoutASecondPaymentIntent()
+    {
+        var intents = fx.Stripe.IntentCount;
+        for (var i = 0; i < 3; i++) fx.Stripe.Faults.Enqueue(new Fault(Delay: TimeSpan.FromSeconds(3)));
+        var problem = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down"))
+            .ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        problem.Str("type").ShouldBe("urn:charitypromo:problem:payment-provider-unavailable");
+        var purchaseId = problem.Str("purchaseId");
+        (await fx.PurchaseAsync(purchaseId)).Str("payment.status").ShouldBe("not_started");
+        fx.Stripe.IntentCount.ShouldBe(intents);
+
+        var retried = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down")).Expect(HttpStatusCode.Created);
+        retried.Str("id").ShouldBe(purchaseId);
+        retried.Str("status").ShouldBe("confirmed");
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+
+        // Retried again later: the same purchase and PaymentIntent, read back rather than created.
+        var again = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down")).Expect(HttpStatusCode.Created);
+        again.Str("payment.paymentIntentId").ShouldBe(retried.Str("payment.paymentIntentId"));
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripeSayingDoNotRetryIsNotRetried()
+    {
+        fx.Stripe.Faults.Enqueue(new Fault(503, ShouldRetry: false));
+        var before = fx.Stripe.Requests.Count;
+        await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-NORETRY"), "st-noretry")).ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        fx.Stripe.Requests.Count.ShouldBe(before + 1);
+    }
+
+    [Fact]
+    public async Task ConcurrentRetriesOfOneRequestMakeOnePurchaseAndOnePaymentIntent()
+    {
+        var intents = fx.Stripe.IntentCount;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-RACE"), "st-race")));
+        var ids = new HashSet<string>();
+        foreach (var response in responses) ids.Add((await response.Expect(HttpStatusCode.Created)).Str("id"));
+        ids.Count.ShouldBe(1);
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task TheSameKeyWithAnotherBodyIsRefused()
+    {
+        await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-KEY"), "st-key")).Expect(HttpStatusCode.Created);
+        await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-KEY", amount: 6000), "st-key"))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+    }
+
+    [Fact]
+    public async Task AnAmountBelowStripesMinimumIsRefusedBeforeAnythingIsRecorded()
+    {
+        var body = StripeFixture.StripePurchase("ST-TINY", amount: 10);
+        body["roundUp"] = false;
+        body["addOn"] = 0;
+        var problem = await (await fx.Checkout.PostJson("/api/purchases", body, "st-tiny")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
+        problem.Str("detail").ShouldContain("0.50 usd");
+        (await (await fx.Admin.GetAsync("/api/purchases?orderId=ST-TINY")).Expect(HttpStatusCode.OK)).AsArray().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ConfirmWithoutAPaymentMethodIsABadRequestNamingTheField()
+    {
+        var body = Seed.Purchase("ST-BAD", customerRef: null);
+        body["payment"] = new { method = "stripe", confirm = true };
+        await (await fx.Checkout.PostJson("/api/purchases", body, "st-bad")).ExpectProblem(HttpStatusCode.BadRequest, "payment.paymentMethodId");
+    }
+}

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CharityPromo.StripeDouble;
+
+/// <summary>What the next request gets instead of (or after) being handled.</summary>
+/// <param name="Status">An error status to answer without handling the request.</param>
+/// <param name="ShouldRetry">Sent as <c>Stripe-Should-Retry</c> when set.</param>
+/// <param name="Delay">Hold the answer this long (longer than the client's timeout: a timeout).</param>
+/// <param name="AfterHandling">Handle the request first, then fail: the client never hears that it worked.</param>
+public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan? Delay = null, bool AfterHandling = false);
+
+/// <param name="IdempotencyKey">The request's Idempotency-Key header.</param>
+/// <param name="StripeVersion">The request's Stripe-Version header.</param>
+public sealed record RecordedRequest(string Method, string Path, string? IdempotencyKey, string? StripeVersion, string Body);
+
+/// <summary>
+/// The Stripe API subset CharityPromo uses, on Kestrel at 127.0.0.1: PaymentIntents (create, retrieve, confirm,
+/// cancel), refunds (create, list), events (list). Test payment methods behave as in Stripe's test mode,
+/// idempotency keys are enforced as Stripe enforces them, parameters are read strictly, faults can be injected,
+/// and events go to a webhook URL signed with the configured secrets.
+/// </summary>
+public sealed class StripeDouble : IAsyncDisposable
+{
+    public const string ApiVersion = "2024-06-20";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    private readonly WebApplication _app;
+    private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = [];
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    public StripeState State { get; }
+    public Webhooks Webhooks { get; }
+    public ConcurrentQueue<Fault> Faults { get; } = new();
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+    public string BaseUrl { get; private set; } = "";
+
+    private StripeDouble(WebApplication app, TimeProvider clock)
+    {
+        _app = app;
+        State = new StripeState(clock, ApiVersion);
+        Webhooks = new Webhooks(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, clock);
+        State.Raised += Webhooks.OnRaised;
+        Map(app);
+    }
+
+    /// <summary>Starts the double on <paramref name="url"/> (default: a free port on 127.0.0.1).</summary>
+    public static async Task<StripeDouble> StartAsync(TimeProvider? clock = null, string url = "http://127.0.0.1:0")
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var stripe = new StripeDouble(builder.Build(), clock ?? TimeProvider.System);
+        await stripe._app.StartAsync();
+        stripe.BaseUrl = stripe._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return stripe;
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    /// <summary>PaymentIntents created so far (a retry that Stripe answered from its idempotency store adds none).</summary>
+    public int IntentCount => State.Locked(_ => State.Intents.Count);
+
+    private void Map(WebApplication app)
+    {
+        app.MapPost("/v1/payment_intents", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("amount", "currency", "metadata[*]", "description", "payment_method", "confirm", "automatic_payment_methods[enabled]",
+                "automatic_payment_methods[allow_redirects]", "expand[#]");
+            var currency = form.Required("currency");
+            if (currency.Length != 3 || currency.Any(c => c is < 'a' or > 'z')) throw new ParamException("currency", $"Invalid currency: {currency}");
+            form.Bool("automatic_payment_methods[enabled]");
+            if (form.String("automatic_payment_methods[allow_redirects]") is { } redirects and not ("always" or "never"))
+                throw new ParamException("automatic_payment_methods[allow_redirects]", $"Invalid automatic_payment_methods[allow_redirects]: must be one of always or never");
+            var amount = form.Long("amount") ?? throw new ParamException("amount", "Missing required param: amount.", "parameter_missing");
+            return State.CreateIntent(amount, currency, form.Map("metadata"), form.String("description"), form.String("payment_method"), form.Bool("confirm") ?? false);
+        }));
+        app.MapGet("/v1/payment_intents/{id}", (HttpContext http, string id) => Handle(http, form => State.Locked(_ => State.Intent((form.Allow("expand[#]"), id).id))));
+        app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) =>
+            Handle(http, form => State.Confirm(id, form.Allow("payment_method", "expand[#]").String("payment_method"))));
+        app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext http, string id) => Handle(http, form =>
+        {
+            if (form.Allow("cancellation_reason").String("cancellation_reason") is { } reason and not ("duplicate" or "fraudulent" or "requested_by_customer" or "abandoned"))
+                throw new ParamException("cancellation_reason", $"Invalid cancellation_reason: {reason}");
+            return State.Cancel(id);
+        }));
+        app.MapPost("/v1/refunds", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("payment_intent", "amount", "metadata[*]", "reason");
+            return State.Refund(form.Required("payment_intent"), form.Long("amount"), form.Map("metadata"));
+        }));
+        app.MapGet("/v1/refunds", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("payment_intent", "limit", "starting_after");
+            var intent = form.String("payment_intent");
+            return State.Locked(_ => Page(State.Refunds.Where(r => intent is null || r.PaymentIntent == intent).Reverse().ToList(), r => r.Id, form, "/v1/refunds"));
+        }));
+        app.MapGet("/v1/events", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("created[gte]", "types[#]", "type", "limit", "starting_after");
+            var since = form.Long("created[gte]") ?? 0;
+            var types = form.List("types");
+            return State.Locked(_ => Page(State.Events.Where(e => e.Created >= since && (types.Count == 0 || types.Contains(e.Type))).Reverse().ToList(),
+                e => e.Id, form, "/v1/events"));
+        }));
+    }
+
+    /// <summary>Newest first, as Stripe lists; <c>limit</c> 1–100 (default 10), <c>starting_after</c> an id on the list.</summary>
+    private static ListObject<T> Page<T>(List<T> newestFirst, Func<T, string> id, FormParams form, string url)
+    {
+        var limit = form.Long("limit") ?? 10;
+        if (limit is < 1 or > 100) throw new ParamException("limit", "Invalid limit: must be between 1 and 100.");
+        var start = 0;
+        if (form.String("starting_after") is { } after)
+        {
+            start = newestFirst.FindIndex(x => id(x) == after) + 1;
+            if (start == 0) throw new ParamException("starting_after", $"No such object: '{after}'", "resource_missing");
+        }
+        return new ListObject<T> { Data = newestFirst.Skip(start).Take((int)limit).ToList(), HasMore = newestFirst.Count > start + limit, Url = url };
+    }
+
+    private async Task Handle(HttpContext http, Func<FormParams, object> handler) => await (await RespondAsync(http, handler)).ExecuteAsync(http);
+
+    private async Task<IResult> RespondAsync(HttpContext http, Func<FormParams, object> handler)
+    {
+        var request = http.Request;
+        var body = HttpMethods.IsPost(request.Method) ? await new StreamReader(request.Body).ReadToEndAsync() : request.QueryString.Value?.TrimStart('?') ?? "";
+        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        Requests.Enqueue(new RecordedRequest(request.Method, request.Path, key, request.Headers["Stripe-Version"].FirstOrDefault(), body));
+
+        if (request.Headers.Authorization.FirstOrDefault() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
+            return Error(401, new ErrorObject { Type = "invalid_request_error", Message = "Invalid API Key provided." });
+
+        Faults.TryDequeue(out var fault);
+        if (fault is { AfterHandling: false })
+        {
+            if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);
+            return Error(fault.Status, new ErrorObject { Type = "api_error", Message = "An unexpected error occurred (injected by the test double)." }, fault.ShouldRetry);
+        }
+
+        var (status, json) = HttpMethods.IsPost(request.Method) ? await HandleWriteAsync(body, request.Path, key, handler) : Run(body, handler);
+        if (fault is { AfterHandling: true })
+        {
+            if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);
+            return Error(fault.Status, new ErrorObject { Type = "api_error", Message = "An unexpected error occurred (injected after handling)." }, fault.ShouldRetry);
+        }
+        http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
+        return Results.Content(json, "application/json", statusCode: status);
+    }
+
+    /// <summary>Stripe's idempotency: the same key and parameters get the stored answer; other parameters get 400.</summary>
+    private async Task<(int, string)> HandleWriteAsync(string body, string path, string? key, Func<FormParams, object> handler)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            var fingerprint = $"{path}\n{string.Join('&', body.Split('&').Order(StringComparer.Ordinal))}";
+            if (key is not null && _idempotent.TryGetValue(key, out var stored))
+            {
+                return stored.Fingerprint == fingerprint ? (stored.Status, stored.Body) : (400, ErrorJson(new ErrorObject
+                {
+                    Type = "idempotency_error",
+                    Message = $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.",
+                }));
+            }
+            var (status, json) = Run(body, handler);
+            // Like Stripe: parameter errors are not saved (nothing started executing); everything else is.
+            if (key is not null && status != 400) _idempotent[key] = (fingerprint, status, json);
+            return (status, json);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private static (int, string) Run(string body, Func<FormParams, object> handler)
+    {
+        try
+        {
+            return (200, JsonSerializer.Serialize(handler(FormParams.Parse(body)), Json));
+        }
+        catch (ParamException ex)
+        {
+            return (400, ErrorJson(new ErrorObject { Type = "invalid_request_error", Code = ex.Code, Param = ex.Param, Message = ex.Message }));
+        }
+        catch (StripeErrorException ex)
+        {
+            return (ex.Status, ErrorJson(ex.Error));
+        }
+    }
+
+    private static string ErrorJson(ErrorObject error) => JsonSerializer.Serialize(new { error }, Json);
+
+    private static IResult Error(int status, ErrorObject error, bool? shouldRetry = null) => new ErrorResult(status, ErrorJson(error), shouldRetry);
+
+    private sealed record ErrorResult(int Status, string Json, bool? ShouldRetry) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            if (ShouldRetry is { } retry) http.Response.Headers["Stripe-Should-Retry"] = retry ? "true" : "false";
+            http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
+            return Results.Content(Json, "application/json", statusCode: Status).ExecuteAsync(http);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Webhooks.DrainAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
