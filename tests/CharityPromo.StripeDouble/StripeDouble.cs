@@ -15,7 +15,9 @@ namespace CharityPromo.StripeDouble;
 /// <param name="ShouldRetry">Sent as <c>Stripe-Should-Retry</c> when set.</param>
 /// <param name="Delay">Hold the answer this long (longer than the client's timeout: a timeout).</param>
 /// <param name="AfterHandling">Handle the request first, then fail: the client never hears that it worked.</param>
-public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan? Delay = null, bool AfterHandling = false);
+/// <param name="Method">Only requests with this method (and <paramref name="Path"/>) get the fault; others pass.</param>
+/// <param name="Path">Only requests to this path get the fault.</param>
+public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan? Delay = null, bool AfterHandling = false, string Method = "POST", string? Path = null);
 
 /// <param name="IdempotencyKey">The request's Idempotency-Key header.</param>
 /// <param name="StripeVersion">The request's Stripe-Version header.</param>
@@ -43,9 +45,15 @@ public sealed class StripeDouble : IAsyncDisposable
 
     public StripeState State { get; }
     public Webhooks Webhooks { get; }
-    public ConcurrentQueue<Fault> Faults { get; } = new();
+    private readonly List<Fault> _faults = [];
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Queues a fault for the next matching request.</summary>
+    public void FailNext(Fault fault, int times = 1)
+    {
+        lock (_faults) _faults.AddRange(Enumerable.Repeat(fault, times));
+    }
 
     private StripeDouble(WebApplication app, TimeProvider clock)
     {
@@ -143,7 +151,12 @@ public sealed class StripeDouble : IAsyncDisposable
         if (request.Headers.Authorization.FirstOrDefault() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
             return Error(401, new ErrorObject { Type = "invalid_request_error", Message = "Invalid API Key provided." });
 
-        Faults.TryDequeue(out var fault);
+        Fault? fault;
+        lock (_faults)
+        {
+            fault = _faults.FirstOrDefault(f => f.Method == request.Method && (f.Path is null || f.Path == request.Path));
+            if (fault is not null) _faults.Remove(fault);
+        }
         if (fault is { AfterHandling: false })
         {
             if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);

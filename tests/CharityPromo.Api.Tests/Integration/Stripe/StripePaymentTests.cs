@@ -128,8 +128,8 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task StripeFailingTwiceIsRetriedWithTheSameIdempotencyKeyAndMakesOnePaymentIntent()
     {
         var intents = fx.Stripe.IntentCount;
-        fx.Stripe.Faults.Enqueue(new Fault(500));
-        fx.Stripe.Faults.Enqueue(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true)); // handled, but the answer never arrives in time
+        fx.Stripe.FailNext(new Fault(500, Path: "/v1/payment_intents"));
+        fx.Stripe.FailNext(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true, Path: "/v1/payment_intents")); // handled, but the answer never arrives in time
         var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-FLAKY"), "st-flaky")).Expect(HttpStatusCode.Created);
         body.Str("status").ShouldBe("confirmed");
 
@@ -144,7 +144,7 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task WhenStripeStaysDownThePurchaseIsKeptUnpaidAndTheRetryResumesItWithoutASecondPaymentIntent()
     {
         var intents = fx.Stripe.IntentCount;
-        for (var i = 0; i < 3; i++) fx.Stripe.Faults.Enqueue(new Fault(Delay: TimeSpan.FromSeconds(3)));
+        fx.Stripe.FailNext(new Fault(Delay: TimeSpan.FromSeconds(3), Path: "/v1/payment_intents"), times: 3);
         var problem = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down"))
             .ExpectProblem(HttpStatusCode.ServiceUnavailable);
         problem.Str("type").ShouldBe("urn:charitypromo:problem:payment-provider-unavailable");
@@ -167,7 +167,7 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Fact]
     public async Task StripeSayingDoNotRetryIsNotRetried()
     {
-        fx.Stripe.Faults.Enqueue(new Fault(503, ShouldRetry: false));
+        fx.Stripe.FailNext(new Fault(503, ShouldRetry: false, Path: "/v1/payment_intents"));
         var before = fx.Stripe.Requests.Count;
         await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-NORETRY"), "st-noretry")).ExpectProblem(HttpStatusCode.ServiceUnavailable);
         fx.Stripe.Requests.Count.ShouldBe(before + 1);

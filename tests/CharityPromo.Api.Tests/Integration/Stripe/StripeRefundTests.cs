@@ -1,0 +1,154 @@
+using System.Net;
+using CharityPromo.StripeDouble;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Api.Tests.Integration.Stripe;
+
+public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
+{
+    private async Task<(string PurchaseId, string IntentId)> PaidAsync(string orderId)
+    {
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase(orderId), orderId)).Expect(HttpStatusCode.Created);
+        await fx.Stripe.Webhooks.DrainAsync();
+        return (body.Str("id"), body.Str("payment.paymentIntentId"));
+    }
+
+    private long RefundedAtStripe(string intentId) =>
+        fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Where(r => r.PaymentIntent == intentId).Sum(r => r.Amount));
+
+    [Fact]
+    public async Task AFullRefundGoesThroughStripeAndReversesTheWholeDonationOnce()
+    {
+        var before = await fx.TotalsAsync();
+        var (id, intent) = await PaidAsync("SR-FULL");
+        var refund = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "sr-full")).Expect(HttpStatusCode.Created);
+        await fx.Stripe.Webhooks.DrainAsync(); // charge.refunded arrives too: it must not count the refund again
+        refund.Long("amount").ShouldBe(5100);
+        refund.Long("reversed.total").ShouldBe(351);
+        RefundedAtStripe(intent).ShouldBe(5100);
+        var stripeRefund = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent));
+        stripeRefund.Metadata["refund_id"].ShouldBe(refund.Str("id"));
+        fx.Stripe.Requests.Single(r => r.Path == "/v1/refunds" && r.Method == "POST" && r.Body.Contains(intent)).IdempotencyKey.ShouldBe($"refund:{refund.Str("id")}");
+
+        var purchase = await fx.PurchaseAsync(id);
+        purchase.Str("status").ShouldBe("refunded");
+        purchase.Long("reversed").ShouldBe(351);
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised"));
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task RepeatedPartialRefundsAddUpToAFullOneAndNeverReverseMore()
+    {
+        var (id, intent) = await PaidAsync("SR-PART");
+        var reversed = 0L;
+        foreach (var (amount, n) in new[] { (1000L, 1), (1700L, 2), (2400L, 3) })
+        {
+            var refund = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount }, $"sr-part-{n}")).Expect(HttpStatusCode.Created);
+            reversed += refund.Long("reversed.total");
+        }
+        await fx.Stripe.Webhooks.DrainAsync();
+        reversed.ShouldBe(351);
+        RefundedAtStripe(intent).ShouldBe(5100);
+        (await fx.PurchaseAsync(id)).Str("status").ShouldBe("refunded");
+
+        var problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1 }, "sr-part-4")).ExpectProblem(HttpStatusCode.Conflict, "status");
+        problem.Str("detail").ShouldContain("refunded");
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ARefundRetriedAfterStripeTimedOutRefundsOnceAndReplaysItsAnswer()
+    {
+        var (id, intent) = await PaidAsync("SR-RETRY");
+        fx.Stripe.FailNext(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true, Path: "/v1/refunds"), times: 3);
+        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2550 }, "sr-retry")).ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        await fx.Stripe.Webhooks.DrainAsync(); // Stripe did refund; its webhook records it
+        RefundedAtStripe(intent).ShouldBe(2550);
+
+        var retried = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2550 }, "sr-retry")).Expect(HttpStatusCode.Created);
+        retried.Long("amount").ShouldBe(2550);
+        RefundedAtStripe(intent).ShouldBe(2550); // Stripe answered the retry from its idempotency store
+        var replay = await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2550 }, "sr-retry");
+        replay.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        (await replay.Expect(HttpStatusCode.Created)).Str("id").ShouldBe(retried.Str("id"));
+
+        var purchase = await fx.PurchaseAsync(id);
+        purchase.Long("refunded").ShouldBe(2550);
+        purchase.Str("status").ShouldBe("partially_refunded");
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ARefundMadeInStripesDashboardArrivesByWebhook()
+    {
+        var (id, intent) = await PaidAsync("SR-DASH");
+        fx.Stripe.State.Refund(intent, 5100, []);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var purchase = await fx.PurchaseAsync(id);
+        purchase.Str("status").ShouldBe("refunded");
+        purchase.Long("reversed").ShouldBe(351);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripeRefusingARefundIsA422NamingTheAmountAndNothingIsRecorded()
+    {
+        var (id, intent) = await PaidAsync("SR-REFUSED");
+        fx.Stripe.State.Refund(intent, 5000, []); // refunded in the dashboard; its webhook is on the way
+        var problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 4000 }, "sr-refused-1"))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
+        await fx.Stripe.Webhooks.DrainAsync();
+        problem.Str("detail").ShouldNotBeNullOrEmpty();
+        (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(5000);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AnOpenDisputeHoldsThePledgeAndAWonOneReleasesIt()
+    {
+        var before = await fx.TotalsAsync();
+        var (id, intent) = await PaidAsync("SR-WON");
+        var dispute = fx.Stripe.State.OpenDispute(intent);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var held = await fx.PurchaseAsync(id);
+        held.Str("status").ShouldBe("disputed");
+        held.Str("payment.disputeStatus").ShouldBe("needs_response");
+
+        // A held pledge is not paid out to the charity; a paid one next to it is.
+        var paid = await (await fx.Checkout.PostJson("/api/purchases", Seed.Purchase("SR-WON-EXT", customerRef: null), "sr-won-ext")).Expect(HttpStatusCode.Created);
+        var finance = fx.App.Client(await fx.App.CreateKeyAsync("finance"));
+        fx.App.Clock.Advance(TimeSpan.FromSeconds(1));
+        var batch = await (await finance.PostJson("/api/remittances", new { charity = "read-together", currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() }, "sr-won-batch"))
+            .Expect(HttpStatusCode.Created);
+        var statement = await (await finance.GetAsync($"/api/remittances/{batch.Str("id")}/statement?format=json")).Expect(HttpStatusCode.OK);
+        var receipts = statement["lines"]!.AsArray().Select(l => l!.Str("receiptCode")).ToList();
+        receipts.ShouldContain(paid.Str("receiptCode"));
+        receipts.ShouldNotContain(held.Str("receiptCode"));
+        await (await finance.DeleteAsync($"/api/remittances/{batch.Str("id")}")).Expect(HttpStatusCode.NoContent);
+
+        fx.Stripe.State.CloseDispute(dispute.Id, won: true);
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.PurchaseAsync(id)).Str("status").ShouldBe("confirmed");
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 2 * 351);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ALostDisputeReversesWhatIsLeftOfTheDonation()
+    {
+        var before = await fx.TotalsAsync();
+        var (id, intent) = await PaidAsync("SR-LOST");
+        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "sr-lost-1")).Expect(HttpStatusCode.Created);
+        var dispute = fx.Stripe.State.OpenDispute(intent);
+        fx.Stripe.State.CloseDispute(dispute.Id, won: false);
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var purchase = await fx.PurchaseAsync(id);
+        purchase.Str("status").ShouldBe("refunded");
+        purchase.Str("payment.disputeStatus").ShouldBe("lost");
+        purchase.Long("reversed").ShouldBe(351);
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised"));
+        await fx.InvariantsHoldAsync();
+    }
+}
