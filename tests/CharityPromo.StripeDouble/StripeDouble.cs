@@ -87,6 +87,7 @@ public sealed class StripeDouble : IAsyncDisposable
         {
             form.Allow("amount", "currency", "metadata[*]", "description", "payment_method", "confirm", "automatic_payment_methods[enabled]",
                 "automatic_payment_methods[allow_redirects]", "expand[#]");
+            form.List("expand");
             var currency = form.Required("currency");
             if (currency.Length != 3 || currency.Any(c => c is < 'a' or > 'z')) throw new ParamException("currency", $"Invalid currency: {currency}");
             form.Bool("automatic_payment_methods[enabled]");

@@ -50,6 +50,11 @@ internal static class StripeWebhookEndpoints
             var result = await processor.ProcessAsync(stripeEvent, ct);
             return TypedResults.Ok(new WebhookResponse(true, result.Duplicate, result.Outcome));
         }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.Validation,
+                title: "The event's object is not what its type says", detail: ex.Message);
+        }
         catch (StripeException ex) when (ex.IsTransient)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.PaymentProviderUnavailable,

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Api.Tests.Integration.Stripe;
+
+/// <summary>The double must refuse what Stripe refuses, or the client could drift from Stripe unnoticed.</summary>
+public class StripeDoubleTests : IAsyncLifetime
+{
+    private StripeDouble.StripeDouble _stripe = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stripe = await StripeDouble.StripeDouble.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_stripe.BaseUrl) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_double");
+    }
+
+    public async Task DisposeAsync() => await _stripe.DisposeAsync();
+
+    private async Task<HttpResponseMessage> Post(string path, string form, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded") };
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        return await _http.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("amount=5100&currency=usd&colour=red", "colour", "parameter_unknown")]
+    [InlineData("amount=51.00&currency=usd", "amount", "parameter_invalid")]
+    [InlineData("amount=5100&currency=USD", "currency", "parameter_invalid")]
+    [InlineData("currency=usd", "amount", "parameter_missing")]
+    [InlineData("amount=5100&currency=usd&confirm=True", "confirm", "parameter_invalid")]
+    [InlineData("amount=5100&currency=usd&expand[1]=x", "expand[1]", "parameter_invalid")]
+    [InlineData("amount=5100&currency=usd&metadata=flat", "metadata", "parameter_unknown")]
+    [InlineData("amount=5100&currency=usd&automatic_payment_methods[enabled]=yes", "automatic_payment_methods[enabled]", "parameter_invalid")]
+    [InlineData("amount=10&currency=usd", "amount", "amount_too_small")]
+    public async Task MalformedOrUnknownParametersAreRefusedNamingTheParameter(string form, string param, string code)
+    {
+        var body = await (await Post("/v1/payment_intents", form)).Expect(HttpStatusCode.BadRequest);
+        body.Str("error.type").ShouldBe("invalid_request_error");
+        body.Str("error.param").ShouldBe(param);
+        body.Str("error.code").ShouldBe(code);
+        _stripe.IntentCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AKeyReusedWithOtherParametersIsAnIdempotencyErrorAndTheSameParametersReplay()
+    {
+        var first = await (await Post("/v1/payment_intents", "amount=5100&currency=usd&metadata[a]=1", "k-1")).Expect(HttpStatusCode.OK);
+        var again = await (await Post("/v1/payment_intents", "metadata[a]=1&currency=usd&amount=5100", "k-1")).Expect(HttpStatusCode.OK);
+        again.Str("id").ShouldBe(first.Str("id"));
+        var other = await (await Post("/v1/payment_intents", "amount=5200&currency=usd", "k-1")).Expect(HttpStatusCode.BadRequest);
+        other.Str("error.type").ShouldBe("idempotency_error");
+        _stripe.IntentCount.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task WithoutASecretKeyNothingIsAnswered()
+    {
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "pk_test_publishable");
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd")).Expect(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ListsPageNewestFirst()
+    {
+        for (var i = 0; i < 3; i++) await (await Post("/v1/payment_intents", $"amount={5100 + i}&currency=usd")).Expect(HttpStatusCode.OK);
+        var page = await (await _http.GetAsync("/v1/events?limit=2&types[0]=payment_intent.created")).Expect(HttpStatusCode.OK);
+        page["has_more"]!.GetValue<bool>().ShouldBeTrue();
+        page["data"]![0]!.Long("data.object.amount").ShouldBe(5102);
+        var rest = await (await _http.GetAsync($"/v1/events?limit=2&types[0]=payment_intent.created&starting_after={page["data"]![1]!.Str("id")}")).Expect(HttpStatusCode.OK);
+        rest["has_more"]!.GetValue<bool>().ShouldBeFalse();
+        rest["data"]![0]!.Long("data.object.amount").ShouldBe(5100);
+        await (await _http.GetAsync("/v1/events?limit=101")).Expect(HttpStatusCode.BadRequest);
+    }
+}
