@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds and starts the API and the site on 127.0.0.1 with a SQLite file under data/.
 # On the first run it also creates an admin API key (kept in data/admin.key) and demo data.
-# Ports: API_PORT (5080), SITE_PORT (5081). Stop with Ctrl+C.
+# Payments: with Stripe__SecretKey set (a Stripe test-mode key) the API talks to Stripe; without it, an
+# offline Stripe test double (tests/CharityPromo.StripeDouble) is started and the API pointed at it.
+# Ports: API_PORT (5080), SITE_PORT (5081), STRIPE_PORT (5090, the double). Stop with Ctrl+C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -9,6 +11,7 @@ api_port=${API_PORT:-5080}
 site_port=${SITE_PORT:-5081}
 api_url="http://127.0.0.1:${api_port}"
 site_url="http://127.0.0.1:${site_port}"
+stripe_url="http://127.0.0.1:${STRIPE_PORT:-5090}"
 
 mkdir -p data
 export ConnectionStrings__Default="${ConnectionStrings__Default:-Data Source=$root/data/charitypromo.db}"
@@ -17,6 +20,7 @@ echo "Building…"
 dotnet build CharityPromo.sln -c Release -v quiet -nologo >/dev/null
 api_dll="$root/api/CharityPromo.Api/bin/Release/net10.0/CharityPromo.Api.dll"
 site_dll="$root/site/CharityPromo.Site/bin/Release/net10.0/CharityPromo.Site.dll"
+double_dll="$root/tests/CharityPromo.StripeDouble/bin/Release/net10.0/CharityPromo.StripeDouble.dll"
 
 if [ ! -s data/admin.key ]; then
   (umask 077 && dotnet "$api_dll" keys create --name "demo-admin-$(date -u +%Y%m%d%H%M%S)" --scopes admin,checkout,finance 2>/dev/null | tail -n 1 > data/admin.key)
@@ -26,6 +30,16 @@ admin_key=$(cat data/admin.key)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
+
+stripe_note="Stripe (your key) at ${Stripe__ApiBase:-https://api.stripe.com}"
+if [ -z "${Stripe__SecretKey:-}" ]; then
+  # Offline demo: a fresh webhook secret per run, known only to the double and the API.
+  webhook_secret="whsec_demo_$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export Stripe__SecretKey=sk_test_offline_demo Stripe__ApiBase="$stripe_url" Stripe__WebhookSecrets="$webhook_secret"
+  dotnet "$double_dll" --urls "$stripe_url" --webhook-url "$api_url/api/stripe/webhook" --webhook-secret "$webhook_secret" >/dev/null &
+  pids+=($!)
+  stripe_note="Stripe test double at $stripe_url (test cards: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)"
+fi
 
 (cd api/CharityPromo.Api && exec dotnet "$api_dll" --urls "$api_url") &
 pids+=($!)
@@ -48,6 +62,7 @@ CharityPromo is running.
   Site:        $site_url
   API:         $api_url
   Swagger UI:  $api_url/swagger
+  Payments:    $stripe_note
   Admin key:   $admin_key   (also in data/admin.key; scopes admin, checkout, finance)
 
 Try:  curl -H "Authorization: Bearer \$(cat data/admin.key)" $api_url/api/admin/invariants
