@@ -23,7 +23,7 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         doc["components"]!["securitySchemes"]!["Bearer"]!.Str("scheme").ShouldBe("bearer");
         var paths = doc["paths"]!.AsObject();
         foreach (var path in new[] { "/api/campaigns", "/api/campaigns/{slug}", "/api/charities", "/api/charities/{slug}", "/api/pledges/quote",
-                     "/api/purchases", "/api/purchases/{id}", "/api/receipts/{code}", "/api/admin/invariants" })
+                     "/api/purchases", "/api/purchases/{id}", "/api/receipts/{code}", "/api/admin/invariants", "/api/stripe/webhook" })
             paths.ContainsKey(path).ShouldBeTrue(path);
 
         foreach (var (path, item) in paths)
@@ -37,7 +37,7 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         var header = createPurchase["parameters"]!.AsArray().Single(p => p!.Str("name") == "Idempotency-Key")!;
         header["required"]!.GetValue<bool>().ShouldBeTrue();
         var responses = createPurchase["responses"]!.AsObject().Select(r => r.Key).ToList();
-        foreach (var code in new[] { "201", "400", "401", "403", "409", "422", "429" }) responses.ShouldContain(code);
+        foreach (var code in new[] { "201", "400", "401", "402", "403", "409", "422", "429", "503" }) responses.ShouldContain(code);
         createPurchase["security"].ShouldNotBeNull();
         paths["/api/campaigns/{slug}"]!["get"]!["security"].ShouldBeNull();
 

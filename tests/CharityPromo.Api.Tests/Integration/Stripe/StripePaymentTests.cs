@@ -212,4 +212,22 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         body["payment"] = new { method = "stripe", confirm = true };
         await (await fx.Checkout.PostJson("/api/purchases", body, "st-bad")).ExpectProblem(HttpStatusCode.BadRequest, "payment.paymentMethodId");
     }
+
+    [Fact]
+    public async Task SecretKeysAndClientSecretsNeverReachTheLogsOrTheDatabase()
+    {
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-LOGS", paymentMethod: null), "st-logs")).Expect(HttpStatusCode.Created);
+        fx.Stripe.FailNext(new Fault(500, Path: "/v1/payment_intents")); // failures are logged: with what?
+        await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-LOGS-2"), "st-logs-2")).Expect(HttpStatusCode.Created);
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var clientSecret = body.Str("payment.clientSecret");
+        fx.App.Logs.ShouldNotBeEmpty();
+        fx.App.Logs.ShouldContain(line => line.Contains("/v1/payment_intents failed"));
+        fx.App.Logs.ShouldNotContain(line => line.Contains("sk_test_charitypromo") || line.Contains(clientSecret) || line.Contains("_secret_")
+            || line.Contains(StripeFixture.WebhookSecret));
+        var database = await fx.App.DatabaseBytesAsync();
+        database.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(clientSecret)).ShouldBe(-1);
+        database.AsSpan().IndexOf("sk_test_charitypromo"u8).ShouldBe(-1);
+    }
 }
