@@ -177,4 +177,15 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
         invariants.Long("ledgerEntries").ShouldBeGreaterThanOrEqualTo(240);
     }
+
+    [Fact]
+    public async Task WithoutStripeKeysAStripePurchaseIsRefusedClearlyAndNothingIsRecorded()
+    {
+        var (_, checkout) = await SetUpAsync(null, slug: "no-stripe");
+        var body = Seed.Purchase("NS-1", campaign: "no-stripe", customerRef: null);
+        body["payment"] = new { method = "stripe", paymentMethodId = "pm_card_visa", confirm = true };
+        var problem = await (await checkout.PostJson("/api/purchases", body, "ns-1")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "payment.method");
+        problem.Str("detail").ShouldContain("not configured");
+        (await (await checkout.GetAsync("/api/purchases?orderId=NS-1")).Expect(HttpStatusCode.OK)).AsArray().ShouldBeEmpty();
+    }
 }
