@@ -1,10 +1,12 @@
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
+using CharityPromo.Api.Payments.Stripe;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CharityPromo.Api.Reports;
 
@@ -29,6 +31,16 @@ internal static class ReportEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapGet("/summary", GetSummary).WithName(nameof(GetSummary))
             .WithSummary("Pledged, reversed, net, remitted and outstanding per charity × month × currency, and per campaign (finance)");
+        group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation))
+            .WithSummary("Our ledger vs Stripe vs remittances for purchases created in a period, with every mismatch and its cause (finance)")
+            .WithDescription($"""
+                `from`/`to` (ISO 8601, on the purchase's creation time, `to` exclusive; default the last 31 days). Every purchase paid
+                through Stripe in the period is re-read from Stripe (PaymentIntent and refunds), so keep periods to at most
+                {ReconciliationReports.MaxStripePayments} Stripe payments. Per currency: pledged (with the shoppers' own donations),
+                reversed, net, remitted, outstanding, what shoppers paid and were refunded per our records and per Stripe.
+                `mismatches` lists each difference with a stable `cause`; `format=csv` downloads the mismatches.
+                """)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/liability", GetLiability).WithName(nameof(GetLiability))
             .WithSummary("Net pledges not yet remitted, per charity, aged 0–30, 31–60, 61–90 and 90+ days (finance)");
     }
@@ -83,6 +95,26 @@ internal static class ReportEndpoints
     {
         if (from is not null && to is not null && from >= to) return Problems.Invalid("to", "'to' must be after 'from'.");
         return TypedResults.Ok(await SummaryReports.SummaryAsync(db, from?.UtcDateTime, to?.UtcDateTime, ct));
+    }
+
+    private static async Task<Results<Ok<ReconciliationReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReconciliation(
+        AppDb db, PaymentIntentService intents, RefundService refunds, IOptions<StripeOptions> stripe, TimeProvider clock,
+        DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
+    {
+        var until = to?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
+        var since = from?.UtcDateTime ?? until.AddDays(-31);
+        if (since >= until) return Problems.Invalid("to", "'to' must be after 'from'.");
+        if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
+        var stripePayments = await ReconciliationReports.CountStripePaymentsAsync(db, since, until, ct);
+        if (stripePayments > 0 && !stripe.Value.IsConfigured)
+            return Problems.Unprocessable("from", "This period has Stripe payments but Stripe is not configured on this server, so they cannot be checked.");
+        if (stripePayments > ReconciliationReports.MaxStripePayments)
+            return Problems.Unprocessable("from", $"The period has {stripePayments} Stripe payments; at most {ReconciliationReports.MaxStripePayments} are checked at once. Narrow it.");
+
+        var report = await ReconciliationReports.BuildAsync(db, intents, refunds, since, until, ct);
+        if (format != "csv") return TypedResults.Ok(report);
+        return TypedResults.Stream(output => CsvExport.WriteAsync(report.Mismatches.ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
+            $"reconciliation_{since:yyyyMMdd}-{until:yyyyMMdd}.csv");
     }
 
     private static async Task<Ok<LiabilityReport>> GetLiability(AppDb db, TimeProvider clock, CancellationToken ct) =>

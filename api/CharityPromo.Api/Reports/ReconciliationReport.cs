@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Ledger;
+using CharityPromo.Api.Payments.Stripe;
+using CharityPromo.Api.Purchases;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Reports;
+
+/// <param name="Pledged">Donations of paid purchases, per our ledger (confirmed entries).</param>
+/// <param name="ShopperDonations">The round-ups and add-ons within <paramref name="Pledged"/>: money the shopper paid us for the charity.</param>
+/// <param name="Paid">What shoppers paid, per our records (purchase + round-up + add-on of paid purchases).</param>
+/// <param name="Refunded">Given back to shoppers, per our records.</param>
+/// <param name="StripeCharged">Succeeded PaymentIntent amounts, per Stripe.</param>
+/// <param name="StripeRefunded">Refunds of those PaymentIntents, per Stripe.</param>
+/// <param name="Remitted">Placed in remittance batches (draft or paid); <paramref name="Outstanding"/> = net − remitted.</param>
+public sealed record ReconciliationTotals(
+    string Currency, int Purchases, long Pledged, long ShopperDonations, long Reversed, long Net, long Remitted, long Outstanding,
+    long Paid, long Refunded, long StripeCharged, long StripeRefunded);
+
+/// <param name="Cause">A stable code: no_payment_intent, payment_intent_missing, stripe_unreachable, amount_mismatch,
+/// payment_not_recorded, payment_not_succeeded, refund_mismatch, ledger_mismatch, remittance_mismatch, remitted_more_than_net.</param>
+public sealed record ReconciliationMismatch(Guid PurchaseId, string OrderId, string Currency, string? PaymentIntentId, string Cause, string Detail, long? Ours, long? Stripe);
+
+public sealed record ReconciliationReport(
+    string FromUtc, string ToUtc, int PurchasesChecked, int StripePaymentsChecked,
+    IReadOnlyList<ReconciliationTotals> Totals, IReadOnlyList<ReconciliationMismatch> Mismatches);
+
+/// <summary>
+/// Our ledger against Stripe against remittances, for purchases created in a period: every purchase paid through
+/// Stripe is re-read from Stripe (its PaymentIntent and refunds), and every difference is listed with its cause.
+/// </summary>
+internal static class ReconciliationReports
+{
+    public const int MaxStripePayments = 2000;
+
+    private sealed record Row(Guid Id, string OrderId, string Currency, string PaymentMethod, string? PaymentIntentId, bool IsPaid,
+        long AmountPaid, long Refunded, long ShopperDonations, long DonationTotal, long Reversed, long Remitted);
+
+    private sealed record StripeFacts(PaymentIntent? Intent, long Refunded, string? Problem);
+
+    public static async Task<int> CountStripePaymentsAsync(AppDb db, DateTime from, DateTime to, CancellationToken ct) =>
+        await db.Purchases.CountAsync(p => p.CreatedUtc >= from && p.CreatedUtc < to && p.PaymentMethod == PaymentMethods.Stripe, ct);
+
+    public static async Task<ReconciliationReport> BuildAsync(AppDb db, PaymentIntentService intents, RefundService refunds,
+        DateTime from, DateTime to, CancellationToken ct)
+    {
+        var rows = await db.Purchases.AsNoTracking().Where(p => p.CreatedUtc >= from && p.CreatedUtc < to)
+            .OrderBy(p => p.CreatedUtc).ThenBy(p => p.Id)
+            .Select(p => new Row(p.Id, p.OrderId, p.Currency, p.PaymentMethod, p.PaymentIntentId, p.ConfirmedUtc != null,
+                p.Amount + p.RoundUp + p.AddOn, p.Refunded, p.RoundUp + p.AddOn, p.DonationTotal, p.Reversed, p.Remitted))
+            .ToListAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        var ledger = await db.Ledger.AsNoTracking().Where(l => ids.Contains(l.PurchaseId))
+            .GroupBy(l => l.PurchaseId)
+            .Select(g => new
+            {
+                PurchaseId = g.Key,
+                Confirmed = g.Where(l => l.Kind == LedgerKind.Confirmed).Sum(l => l.Amount),
+                Reversed = g.Where(l => l.Kind == LedgerKind.Reversed).Sum(l => l.Amount),
+                Remitted = g.Where(l => l.Kind == LedgerKind.Remitted).Sum(l => l.Amount),
+            })
+            .ToDictionaryAsync(x => x.PurchaseId, ct);
+        var batched = await db.RemittanceLines.AsNoTracking().Where(l => ids.Contains(l.PurchaseId))
+            .GroupBy(l => l.PurchaseId).Select(g => new { g.Key, Amount = g.Sum(l => l.Amount) })
+            .ToDictionaryAsync(x => x.Key, x => x.Amount, ct);
+
+        // Stripe, a few requests at a time.
+        var stripe = new ConcurrentDictionary<Guid, StripeFacts>();
+        await Parallel.ForEachAsync(rows.Where(r => r.PaymentMethod == PaymentMethods.Stripe && r.PaymentIntentId is not null),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
+            {
+                try
+                {
+                    var intent = await intents.GetAsync(row.PaymentIntentId!, token);
+                    var refunded = intent.Status == "succeeded"
+                        ? (await refunds.ListAllAsync(intent.Id, token)).Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount)
+                        : 0;
+                    stripe[row.Id] = new StripeFacts(intent, refunded, null);
+                }
+                catch (StripeException ex)
+                {
+                    stripe[row.Id] = new StripeFacts(null, 0, ex.HttpStatus == 404 ? "payment_intent_missing" : "stripe_unreachable");
+                }
+            });
+
+        var mismatches = new List<ReconciliationMismatch>();
+        foreach (var row in rows)
+        {
+            void Add(string cause, string detail, long? ours, long? theirs) =>
+                mismatches.Add(new ReconciliationMismatch(row.Id, row.OrderId, row.Currency, row.PaymentIntentId, cause, detail, ours, theirs));
+
+            var entries = ledger.GetValueOrDefault(row.Id);
+            var net = row.IsPaid ? row.DonationTotal - row.Reversed : 0;
+            if ((entries?.Confirmed ?? 0) - (entries?.Reversed ?? 0) != net)
+                Add("ledger_mismatch", "The purchase's net pledge differs from its ledger entries.", net, null);
+            if ((entries?.Remitted ?? 0) != row.Remitted || batched.GetValueOrDefault(row.Id) != row.Remitted)
+                Add("remittance_mismatch", "Remitted per purchase, per ledger and per remittance lines differ.", row.Remitted, null);
+            else if (row.Remitted > net)
+                Add("remitted_more_than_net", "Reversed after it was remitted: the difference carries forward as a negative line in the next batch.", row.Remitted, net);
+
+            if (row.PaymentMethod != PaymentMethods.Stripe) continue;
+            if (row.PaymentIntentId is null)
+            {
+                Add("no_payment_intent", "Stripe was not reached when the purchase was recorded and the checkout never retried; nothing was charged.", row.AmountPaid, null);
+                continue;
+            }
+            var facts = stripe[row.Id];
+            if (facts.Intent is not { } intent)
+            {
+                Add(facts.Problem!, facts.Problem == "stripe_unreachable" ? "Stripe could not be asked; run the report again." : "Stripe has no such PaymentIntent.", row.AmountPaid, null);
+                continue;
+            }
+            if (intent.Amount != row.AmountPaid || intent.Currency != row.Currency)
+                Add("amount_mismatch", $"Stripe's PaymentIntent is for {intent.Amount} {intent.Currency}.", row.AmountPaid, intent.Amount);
+            if (intent.Status == "succeeded" && !row.IsPaid)
+                Add("payment_not_recorded", "Stripe took the payment but the purchase is not confirmed (a webhook was missed; the reconciler will confirm it).", 0, intent.Amount);
+            if (intent.Status != "succeeded" && row.IsPaid)
+                Add("payment_not_succeeded", $"The purchase is confirmed but Stripe's PaymentIntent is {intent.Status}.", row.AmountPaid, 0);
+            if (facts.Refunded != row.Refunded)
+                Add("refund_mismatch", "Refunds per Stripe and per our records differ (a refund webhook was missed or is on its way).", row.Refunded, facts.Refunded);
+        }
+
+        var totals = rows.GroupBy(r => r.Currency).OrderBy(g => g.Key).Select(g =>
+        {
+            var paid = g.Where(r => r.IsPaid).ToList();
+            var pledged = paid.Sum(r => r.DonationTotal);
+            var reversed = paid.Sum(r => r.Reversed);
+            var remitted = g.Sum(r => r.Remitted);
+            var charged = g.Select(r => stripe.GetValueOrDefault(r.Id)?.Intent).Where(i => i?.Status == "succeeded").Sum(i => i!.Amount);
+            return new ReconciliationTotals(g.Key, g.Count(), pledged, paid.Sum(r => r.ShopperDonations), reversed, pledged - reversed, remitted,
+                pledged - reversed - remitted, paid.Sum(r => r.AmountPaid), paid.Sum(r => r.Refunded), charged, g.Sum(r => stripe.GetValueOrDefault(r.Id)?.Refunded ?? 0));
+        }).ToList();
+
+        return new ReconciliationReport(from.ToString("O"), to.ToString("O"), rows.Count, stripe.Count, totals, mismatches);
+    }
+}
