@@ -47,12 +47,12 @@ internal static class PledgeReport
     {
         var p = d.Purchase;
         string Major(long minor) => Currencies.ToMajorString(minor, p.Currency);
+        var net = p.ConfirmedUtc is null ? 0 : p.DonationTotal - p.Reversed; // an unpaid pledge has given nothing yet
         return new PledgeRow(
             p.Id, p.OrderId, p.ReceiptCode, p.PaymentReference, p.PaymentMethod,
             Iso(p.CreatedUtc), p.ConfirmedUtc is { } c ? Iso(c) : null, d.Campaign, d.Charity, p.Currency,
             p.Amount, Major(p.Amount), p.MerchantPledge, p.Match, p.RoundUp, p.AddOn,
-            p.DonationTotal, Major(p.DonationTotal), p.Refunded, p.Reversed, p.DonationTotal - p.Reversed,
-            Major(p.DonationTotal - p.Reversed), StatusName(p.Status));
+            p.DonationTotal, Major(p.DonationTotal), p.Refunded, p.Reversed, net, Major(net), StatusName(p.Status));
     }
 
     public static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);

@@ -23,11 +23,10 @@ public sealed record LiabilityReport(string AsOfUtc, IReadOnlyList<LiabilityLine
 
 internal static class SummaryReports
 {
-    private static readonly PurchaseStatus[] Paid = [PurchaseStatus.Confirmed, PurchaseStatus.PartiallyRefunded, PurchaseStatus.Refunded];
 
     private static IQueryable<Purchase> PaidPurchases(AppDb db, DateTime? fromUtc, DateTime? toUtc)
     {
-        var purchases = db.Purchases.AsNoTracking().Where(p => Paid.Contains(p.Status) && p.ConfirmedUtc != null);
+        var purchases = db.Purchases.AsNoTracking().Where(p => p.ConfirmedUtc != null); // paid, whatever happened since (disputed ones included)
         if (fromUtc is { } from) purchases = purchases.Where(p => p.ConfirmedUtc >= from);
         if (toUtc is { } to) purchases = purchases.Where(p => p.ConfirmedUtc < to);
         return purchases;
