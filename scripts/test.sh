@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Restores, installs what the tests need, builds, and runs every test in the solution.
+# Restores, installs what the tests need, builds, and runs every test in the solution — the API's integration
+# tests twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/postgres.sh) that is removed after.
 # Ends with one line: "Tests: N passed, M failed". Exits non-zero if anything failed or nothing ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +20,24 @@ fi
 dotnet restore CharityPromo.sln
 dotnet build CharityPromo.sln -c Release --no-restore -warnaserror
 
-# One results folder per project, so no two TRX files can collide on a timestamp.
+# One results folder per project and provider, so no two TRX files can collide on a timestamp.
 status=0
+run_tests() { # project, results name, filter
+  dotnet test "$1" -c Release --no-build --filter "$3" \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results/$2" || status=$?
+}
 for project in tests/*.Tests/*.Tests.csproj; do
-  name=$(basename "$project" .csproj)
-  dotnet test "$project" -c Release --no-build \
-    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results/$name" || status=$?
+  run_tests "$project" "$(basename "$project" .csproj)" "Provider!=Postgres"
 done
+
+# The same API tests on PostgreSQL (each test app gets its own database on this cluster).
+pg_dir=$(mktemp -d /tmp/charitypromo-pg.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+pg_port=55432
+while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+CHARITYPROMO_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir" "$pg_port")
+export CHARITYPROMO_TEST_POSTGRES
+run_tests tests/CharityPromo.Api.Tests/CharityPromo.Api.Tests.csproj CharityPromo.Api.Tests.Postgres "Provider!=Sqlite"
 
 passed=0
 failed=0

@@ -10,20 +10,31 @@ using Microsoft.Extensions.Logging;
 namespace CharityPromo.Testing;
 
 /// <summary>
-/// The real API on Kestrel at 127.0.0.1 with its own SQLite file, created by the real migrations, and a
-/// clock the test can move. One per test class (xunit class fixture): nothing is shared between classes.
+/// The real API on Kestrel at 127.0.0.1 with its own SQLite file — or, when CHARITYPROMO_TEST_POSTGRES names a
+/// PostgreSQL server (scripts/test.sh starts one), its own database there — created by the real migrations,
+/// and a clock the test can move. One per test class (xunit class fixture): nothing is shared between classes.
 /// </summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "charitypromo-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>The PostgreSQL server the tests run against, or null for SQLite.</summary>
+    public static string? PostgresServer => Environment.GetEnvironmentVariable("CHARITYPROMO_TEST_POSTGRES") is { Length: > 0 } server ? server : null;
+
+    private readonly string? _postgresDatabase = PostgresServer is null ? null : $"cp_test_{Guid.NewGuid():N}";
+
     public ApiFactory()
     {
         Directory.CreateDirectory(_folder);
         UseKestrel(0);
+        if (_postgresDatabase is not null) Postgres.CreateDatabase(PostgresServer!, _postgresDatabase);
     }
 
     public string DbPath => Path.Combine(_folder, "api.db");
+    public string Provider => _postgresDatabase is null ? "Sqlite" : "Postgres";
+    public string ConnectionString => _postgresDatabase is null
+        ? $"Data Source={DbPath}"
+        : new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer) { Database = _postgresDatabase }.ConnectionString;
     public TestClock Clock { get; } = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
     public Dictionary<string, string> Settings { get; } = new();
     /// <summary>Every line the app logged, with its exception, so tests can check what never reaches the logs.</summary>
@@ -32,7 +43,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:Default", $"Data Source={DbPath}");
+        builder.UseSetting("ConnectionStrings:Default", ConnectionString);
+        builder.UseSetting("Database:Provider", Provider);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureServices(services =>
@@ -72,11 +84,13 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// The database's bytes, through SQLite's online backup. Never read the live file from this process:
-    /// closing any handle on it drops all of the process's POSIX locks on it, SQLite's included.
+    /// Everything the database holds, to search for what must never be stored. SQLite: the file's bytes, through the
+    /// online backup (never read the live file from this process: closing any handle on it drops all of the process's
+    /// POSIX locks on it, SQLite's included). PostgreSQL: every value of every table as text (bytea with printable bytes as they are).
     /// </summary>
     public async Task<byte[]> DatabaseBytesAsync()
     {
+        if (_postgresDatabase is not null) return await PostgresDumpAsync();
         var copy = Path.Combine(_folder, $"snapshot-{Guid.NewGuid():N}.db");
         await using (var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}"))
         await using (var target = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False"))
@@ -88,11 +102,53 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         return await File.ReadAllBytesAsync(copy);
     }
 
+    private async Task<byte[]> PostgresDumpAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var columns = new List<(string Table, string Column, string Type)>();
+        await using (var command = new Npgsql.NpgsqlCommand(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) columns.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+
+        var dump = new System.Text.StringBuilder();
+        foreach (var table in columns.GroupBy(c => c.Table))
+        {
+            var values = string.Join(", ", table.Select(c => c.Type == "bytea" ? $"encode(\"{c.Column}\", 'escape')" : $"\"{c.Column}\"::text"));
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT concat_ws('|', {values}) FROM \"{table.Key}\"", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) dump.AppendLine(reader.GetString(0));
+        }
+        return System.Text.Encoding.UTF8.GetBytes(dump.ToString());
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_postgresDatabase is not null) Postgres.DropDatabase(PostgresServer!, _postgresDatabase);
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* best effort */ }
+    }
+}
+
+/// <summary>Databases on the test PostgreSQL server, one per app.</summary>
+public static class Postgres
+{
+    public static void CreateDatabase(string server, string name) => Run(server, $"CREATE DATABASE \"{name}\"");
+
+    public static void DropDatabase(string server, string name)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        Run(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+
+    private static void Run(string server, string sql)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(server);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
     }
 }
 

@@ -98,7 +98,7 @@ internal static class CampaignEndpoints
         db.CampaignTotals.AddRange(charities.Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
         try
         {
-            await db.SaveChangesAsync(ct);
+            await db.SaveChangesGuardedAsync(ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {

@@ -53,7 +53,7 @@ internal static class CharityEndpoints
         db.Charities.Add(charity);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await db.SaveChangesGuardedAsync(ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {

@@ -33,6 +33,8 @@ internal static class Migrator
         {
             if (applied.Contains(version)) continue;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Several instances may start at once on one PostgreSQL: one migrates, the others wait, then skip.
+            if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7242001)", ct);
             // A concurrent starter may have applied it between our read and our lock.
             var already = await db.Database
                 .SqlQueryRaw<int>($"SELECT COUNT(*) AS \"Value\" FROM {HistoryTable} WHERE version = {{0}}", version)

@@ -53,7 +53,7 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
         }
         try
         {
-            await db.SaveChangesAsync();
+            await db.SaveChangesGuardedAsync();
         }
         catch (DbUpdateException ex) when (request.Key.Length > 0 && DbErrors.IsUniqueViolation(ex))
         {

@@ -14,6 +14,8 @@ namespace CharityPromo.Api.Infrastructure;
 internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, ILogger<WriteBatcher> logger) : BackgroundService
 {
     public const int MaxBatch = 128;
+    /// <summary>How often one write is run again after losing a deadlock to another instance.</summary>
+    private const int MaxAttempts = 5;
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>What a write decided: its answer, and whether its changes are to be kept.</summary>
@@ -56,22 +58,32 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             await using var tx = await db.Database.BeginTransactionAsync();
             foreach (var item in batch)
             {
-                await tx.CreateSavepointAsync("write");
-                try
+                for (var attempt = 1; ; attempt++)
                 {
-                    var outcome = await item.Work(db);
-                    if (outcome.Keep) await tx.ReleaseSavepointAsync("write");
-                    else await tx.RollbackToSavepointAsync("write");
-                    answered.Add((item, outcome.Result));
-                }
-                catch (Exception ex)
-                {
-                    await tx.RollbackToSavepointAsync("write");
-                    item.Done.TrySetException(ex);
-                }
-                finally
-                {
-                    db.ChangeTracker.Clear();
+                    await tx.CreateSavepointAsync("write");
+                    try
+                    {
+                        var outcome = await item.Work(db);
+                        if (outcome.Keep) await tx.ReleaseSavepointAsync("write");
+                        else await tx.RollbackToSavepointAsync("write");
+                        answered.Add((item, outcome.Result));
+                        break;
+                    }
+                    catch (Exception ex) when (DbErrors.IsTransientConflict(ex) && attempt < MaxAttempts)
+                    {
+                        // Another instance's batch holds what this write needs (PostgreSQL): undo it and run it again.
+                        await tx.RollbackToSavepointAsync("write");
+                    }
+                    catch (Exception ex)
+                    {
+                        await tx.RollbackToSavepointAsync("write");
+                        item.Done.TrySetException(ex);
+                        break;
+                    }
+                    finally
+                    {
+                        db.ChangeTracker.Clear();
+                    }
                 }
             }
             await tx.CommitAsync();

@@ -47,7 +47,7 @@ internal static class LedgerWriter
             throw new InvalidOperationException("Ledger entries are posted inside the write transaction only.");
 
         db.Ledger.AddRange(entries);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesGuardedAsync(ct);
         foreach (var entry in entries) await ApplyAsync(db, entry, ct);
     }
 
@@ -87,9 +87,18 @@ internal static class LedgerWriter
                 .SetProperty(d => d.Purchases, d => d.Purchases + purchases), ct);
         if (updated == 0)
         {
-            // First movement of the day. Writers are serialised, so nobody can insert the same row meanwhile.
-            db.DailyTotals.Add(new DailyTotal { CampaignId = e.CampaignId, Day = day, Confirmed = confirmed, Reversed = reversed, Purchases = purchases });
-            await db.SaveChangesAsync(ct);
+            // First movement of the day. Another instance may insert the same row at the same moment: then add to its row.
+            var row = new DailyTotal { CampaignId = e.CampaignId, Day = day, Confirmed = confirmed, Reversed = reversed, Purchases = purchases };
+            db.DailyTotals.Add(row);
+            try
+            {
+                await db.SaveChangesGuardedAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            {
+                db.Entry(row).State = EntityState.Detached;
+                await ApplyDailyAsync(db, e, ct);
+            }
         }
     }
 }

@@ -29,16 +29,20 @@ internal sealed class StripeCheckout(
         RecordedPurchase? recorded = null;
         var step1 = await writer.RunAsync(async db =>
         {
-            var earlier = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key, ct);
-            if (earlier is not null)
+            async Task<WriteBatcher.Outcome?> ResumeAsync()
             {
+                var earlier = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key, ct);
+                if (earlier is null) return null;
                 if (!IdempotentWrites.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return new(IdempotentWrites.KeyReused(), Keep: false);
                 recorded = await WithSlugsAsync(db, earlier, ct);
                 return new(TypedResults.Ok(), Keep: false);
             }
+
+            if (await ResumeAsync() is { } resumed) return resumed;
             var (fresh, problem) = await RecordPurchase.PendingAsync(db, request, idempotency.ClientId, clientName, hasher, clock.GetUtcNow().UtcDateTime,
                 p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
-            if (fresh is null) return new(problem!, Keep: false);
+            // Refused as a duplicate order: it may be this very request, recorded meanwhile by another instance.
+            if (fresh is null) return await ResumeAsync() ?? new(problem!, Keep: false);
             if (StripeMinimums.For(fresh.Purchase.Currency) is { } minimum && fresh.Purchase.AmountPaid < minimum)
                 return new(Problems.Unprocessable("amount", $"Stripe's smallest charge in {fresh.Purchase.Currency} is {Currencies.ToMajorString(minimum, fresh.Purchase.Currency)} {fresh.Purchase.Currency}: this purchase with its donations comes to {fresh.Purchase.AmountPaid} minor units."), Keep: false);
             await db.SaveChangesAsync(ct);

@@ -16,6 +16,12 @@ internal static class RecordPurchase
         AppDb db, PurchaseRequest request, Guid clientId, string clientName, CustomerRefHasher hasher, DateTime now,
         Action<Purchase>? configure, CancellationToken ct)
     {
+        if (db.Database.IsNpgsql())
+        {
+            // Instances share the campaign's totals and match budget. Taking the campaign's row first, before anything
+            // is read or written, makes their batches queue on it instead of deadlocking on each other's rows.
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Campaigns\" WHERE \"Slug\" = {request.Campaign} FOR UPDATE", ct);
+        }
         var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, now, ct);
         if (priced is null) return (null, problem);
 
@@ -45,7 +51,7 @@ internal static class RecordPurchase
         {
             await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now)], ct);
         }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId"))
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId") || DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {
             db.ChangeTracker.Clear();
             return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));

@@ -71,6 +71,7 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    [Trait("Provider", "Sqlite")] // seed-bulk writes SQLite directly
     public async Task BulkSeededPurchasesKeepTheLedgerTotalsAndReportsConsistent()
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
@@ -107,7 +108,8 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ConnectionStrings__Default"] = $"Data Source={app.DbPath}";
+        start.Environment["ConnectionStrings__Default"] = app.ConnectionString;
+        start.Environment["Database__Provider"] = app.Provider;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration;
 
+/// <summary>SQLite's schema; PostgresSchemaTests checks PostgreSQL's.</summary>
+[Trait("Provider", "Sqlite")]
 public class SchemaTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "charitypromo-tests", Guid.NewGuid().ToString("N"));

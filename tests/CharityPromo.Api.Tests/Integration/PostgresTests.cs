@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Net;
+using CharityPromo.Api.Data;
+using CharityPromo.Testing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CharityPromo.Api.Tests.Integration;
+
+/// <summary>PostgreSQL only: its schema, and several API instances on one database. scripts/test.sh starts the server.</summary>
+[Trait("Provider", "Postgres")]
+public sealed class PostgresTests : IDisposable
+{
+    private readonly string _server = ApiFactory.PostgresServer
+        ?? throw new InvalidOperationException("These tests need CHARITYPROMO_TEST_POSTGRES: run scripts/test.sh, which starts a throwaway PostgreSQL.");
+    private readonly List<string> _databases = [];
+    private readonly List<ApiProcess> _processes = [];
+
+    private string NewDatabase()
+    {
+        var name = $"cp_test_{Guid.NewGuid():N}";
+        Postgres.CreateDatabase(_server, name);
+        _databases.Add(name);
+        return new NpgsqlConnectionStringBuilder(_server) { Database = name }.ConnectionString;
+    }
+
+    private static AppDb Db(string connectionString) => new(new DbContextOptionsBuilder<AppDb>().UseNpgsql(connectionString).Options);
+
+    [Fact]
+    public async Task TheMigrationsCreateExactlyTheSchemaTheModelExpects()
+    {
+        await using var migrated = Db(NewDatabase());
+        await Migrator.MigrateAsync(migrated);
+        await Migrator.MigrateAsync(migrated); // twice: nothing more
+        await using var fromModel = Db(NewDatabase());
+        await fromModel.Database.EnsureCreatedAsync();
+
+        var actual = await DescribeAsync(migrated);
+        actual.ShouldBe(await DescribeAsync(fromModel), "The PostgreSQL migrations and the EF model disagree; the model's script is:\n" + fromModel.Database.GenerateCreateScript());
+        actual.Count.ShouldBeGreaterThan(100);
+        (await migrated.Database.SqlQueryRaw<string>("SELECT version AS \"Value\" FROM __schema_migrations").ToListAsync())
+            .ShouldBe(Migrator.Scripts("Postgres").Select(s => s.Version).ToList());
+    }
+
+    /// <summary>Columns (type, length, nullability), indexes and foreign keys, as the catalog tells them.</summary>
+    private static async Task<List<string>> DescribeAsync(AppDb db)
+    {
+        var lines = await db.Database.SqlQueryRaw<string>("""
+            SELECT table_name || '.' || column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '') || ' null=' || is_nullable AS "Value"
+            FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__schema_migrations'
+            UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '__schema_migrations'
+            UNION ALL SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'
+            """).ToListAsync();
+        return lines.Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public async Task TwoInstancesOnOneDatabaseRecordEachPurchaseOnceWhicheverGetsTheRetries()
+    {
+        var database = NewDatabase();
+        var a = new ApiProcess(database, "Postgres");
+        var b = new ApiProcess(database, "Postgres");
+        _processes.AddRange([a, b]);
+        var admin = await a.CreateKeyAsync("admin");
+        var checkout = await a.CreateKeyAsync("checkout");
+        await Task.WhenAll(a.StartAsync(), b.StartAsync()); // both migrate at once: one waits for the other
+        await Seed.ContractCampaignAsync(a.Client(admin));
+        var instances = new[] { a.Client(checkout), b.Client(checkout) };
+
+        // Each purchase goes to both instances at once, and once more to either: the same Idempotency-Key every time.
+        var answers = new ConcurrentBag<(string Order, HttpStatusCode Status, string? Id)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 150), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var order = $"SCALE-{i}";
+            var body = Seed.Purchase(order, customerRef: $"customer-{i % 9}");
+            var sends = new[] { instances[0], instances[1], instances[i % 2] }.Select(async http =>
+            {
+                var response = await http.PostJson("/api/purchases", body, $"key-{order}");
+                answers.Add((order, response.StatusCode, response.StatusCode == HttpStatusCode.Created ? (await response.Json()).Str("id") : await response.Content.ReadAsStringAsync()));
+            });
+            await Task.WhenAll(sends);
+        });
+
+        answers.Where(x => x.Status != HttpStatusCode.Created).ShouldBeEmpty(string.Join('\n', a.Output.Concat(b.Output).Take(80)));
+        foreach (var order in answers.GroupBy(x => x.Order)) order.Select(x => x.Id).Distinct().Count().ShouldBe(1, order.Key);
+
+        foreach (var http in new[] { a.Client(), b.Client() })
+        {
+            var totals = await (await http.GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK);
+            totals.Long("totals.purchases").ShouldBe(150);
+        }
+        var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
+        invariants.Long("purchasesChecked").ShouldBe(150);
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes) process.Dispose();
+        foreach (var name in _databases) Postgres.DropDatabase(_server, name);
+    }
+}
