@@ -45,12 +45,13 @@ internal static class DbErrors
     }
 
     /// <summary>
-    /// SaveChanges inside a savepoint of the current transaction: when a constraint refuses it, the transaction is
-    /// rolled back to just before the save and can carry on (PostgreSQL would otherwise refuse every later command).
+    /// SaveChanges inside a savepoint of the current transaction on PostgreSQL: when a constraint refuses it, the
+    /// transaction is rolled back to just before the save and can carry on (PostgreSQL would otherwise refuse every
+    /// later command). SQLite undoes just the failed statement by itself, so there it is a plain save.
     /// </summary>
     public static async Task SaveChangesGuardedAsync(this AppDb db, CancellationToken ct = default)
     {
-        if (db.Database.CurrentTransaction is not { } tx)
+        if (db.Database.CurrentTransaction is not { } tx || !db.Database.IsNpgsql())
         {
             await db.SaveChangesAsync(ct);
             return;
