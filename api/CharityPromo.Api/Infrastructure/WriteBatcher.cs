@@ -55,6 +55,8 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+            // Each write has its own savepoint here, so EF need not wrap every SaveChanges in one more.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync();
             foreach (var item in batch)
             {

@@ -39,7 +39,11 @@ internal static class LedgerWriter
         return entry;
     }
 
-    /// <summary>Saves the pending changes with <paramref name="entries"/>, then applies them to the totals.</summary>
+    /// <summary>
+    /// Saves the pending changes with <paramref name="entries"/>, then applies them to the totals: one increment per
+    /// totals row and per daily row however many entries move it (a purchase paid at once posts pledged and
+    /// confirmed together, which leaves pending where it was).
+    /// </summary>
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was applied to the totals).</exception>
     public static async Task PostAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
     {
@@ -48,47 +52,50 @@ internal static class LedgerWriter
 
         db.Ledger.AddRange(entries);
         await db.SaveChangesGuardedAsync(ct);
-        foreach (var entry in entries) await ApplyAsync(db, entry, ct);
+        foreach (var row in entries.Where(e => e.Kind != LedgerKind.Remitted).GroupBy(e => (e.CampaignId, e.CharityId, e.Currency)))
+            await ApplyAsync(db, row.Key, Delta.Of(row), ct);
+        foreach (var day in entries.Where(e => e.Kind is LedgerKind.Confirmed or LedgerKind.Reversed).GroupBy(e => (e.CampaignId, Day: DateOnly.FromDateTime(e.CreatedUtc))))
+            await ApplyDailyAsync(db, day.Key.CampaignId, day.Key.Day, Delta.Of(day), ct);
     }
 
-    private static async Task ApplyAsync(AppDb db, LedgerEntry e, CancellationToken ct)
+    /// <summary>What a set of entries does to a totals row. Paying a charity (remitted) moves money already raised: no change.</summary>
+    private readonly record struct Delta(long Pending, long Confirmed, long Reversed, long Purchases)
     {
-        if (e.Kind == LedgerKind.Remitted) return; // paying a charity moves money already raised: public totals stay
-        var totals = db.CampaignTotals.Where(t => t.CampaignId == e.CampaignId && t.CharityId == e.CharityId && t.Currency == e.Currency);
-        var amount = e.Amount;
-        var updated = e.Kind switch
+        public static Delta Of(IEnumerable<LedgerEntry> entries) => entries.Aggregate(new Delta(), (d, e) => e.Kind switch
         {
-            LedgerKind.Pledged => await totals.ExecuteUpdateAsync(s => s.SetProperty(t => t.Pending, t => t.Pending + amount), ct),
-            LedgerKind.Confirmed => await totals.ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Pending, t => t.Pending - amount)
-                .SetProperty(t => t.Confirmed, t => t.Confirmed + amount)
-                .SetProperty(t => t.Purchases, t => t.Purchases + 1), ct),
-            LedgerKind.Voided => await totals.ExecuteUpdateAsync(s => s.SetProperty(t => t.Pending, t => t.Pending - amount), ct),
-            LedgerKind.Reversed => await totals.ExecuteUpdateAsync(s => s.SetProperty(t => t.Reversed, t => t.Reversed + amount), ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(e), e.Kind, "Unknown ledger kind."),
-        };
-        if (updated != 1)
-            throw new InvalidOperationException($"No totals row for campaign {e.CampaignId}, charity {e.CharityId}, {e.Currency}.");
-
-        if (e.Kind is LedgerKind.Confirmed or LedgerKind.Reversed) await ApplyDailyAsync(db, e, ct);
+            LedgerKind.Pledged => d with { Pending = d.Pending + e.Amount },
+            LedgerKind.Confirmed => d with { Pending = d.Pending - e.Amount, Confirmed = d.Confirmed + e.Amount, Purchases = d.Purchases + 1 },
+            LedgerKind.Voided => d with { Pending = d.Pending - e.Amount },
+            LedgerKind.Reversed => d with { Reversed = d.Reversed + e.Amount },
+            LedgerKind.Remitted => d,
+            _ => throw new ArgumentOutOfRangeException(nameof(entries), e.Kind, "Unknown ledger kind."),
+        });
     }
 
-    private static async Task ApplyDailyAsync(AppDb db, LedgerEntry e, CancellationToken ct)
+    private static async Task ApplyAsync(AppDb db, (Guid CampaignId, Guid CharityId, string Currency) key, Delta d, CancellationToken ct)
     {
-        var day = DateOnly.FromDateTime(e.CreatedUtc);
-        var confirmed = e.Kind == LedgerKind.Confirmed ? e.Amount : 0;
-        var reversed = e.Kind == LedgerKind.Reversed ? e.Amount : 0;
-        var purchases = e.Kind == LedgerKind.Confirmed ? 1 : 0;
-
-        var updated = await db.DailyTotals.Where(d => d.CampaignId == e.CampaignId && d.Day == day)
+        var updated = await db.CampaignTotals
+            .Where(t => t.CampaignId == key.CampaignId && t.CharityId == key.CharityId && t.Currency == key.Currency)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Confirmed, d => d.Confirmed + confirmed)
-                .SetProperty(d => d.Reversed, d => d.Reversed + reversed)
-                .SetProperty(d => d.Purchases, d => d.Purchases + purchases), ct);
+                .SetProperty(t => t.Pending, t => t.Pending + d.Pending)
+                .SetProperty(t => t.Confirmed, t => t.Confirmed + d.Confirmed)
+                .SetProperty(t => t.Reversed, t => t.Reversed + d.Reversed)
+                .SetProperty(t => t.Purchases, t => t.Purchases + d.Purchases), ct);
+        if (updated != 1)
+            throw new InvalidOperationException($"No totals row for campaign {key.CampaignId}, charity {key.CharityId}, {key.Currency}.");
+    }
+
+    private static async Task ApplyDailyAsync(AppDb db, Guid campaignId, DateOnly day, Delta d, CancellationToken ct)
+    {
+        var updated = await db.DailyTotals.Where(t => t.CampaignId == campaignId && t.Day == day)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Confirmed, t => t.Confirmed + d.Confirmed)
+                .SetProperty(t => t.Reversed, t => t.Reversed + d.Reversed)
+                .SetProperty(t => t.Purchases, t => t.Purchases + d.Purchases), ct);
         if (updated == 0)
         {
             // First movement of the day. Another instance may insert the same row at the same moment: then add to its row.
-            var row = new DailyTotal { CampaignId = e.CampaignId, Day = day, Confirmed = confirmed, Reversed = reversed, Purchases = purchases };
+            var row = new DailyTotal { CampaignId = campaignId, Day = day, Confirmed = d.Confirmed, Reversed = d.Reversed, Purchases = d.Purchases };
             db.DailyTotals.Add(row);
             try
             {
@@ -97,7 +104,7 @@ internal static class LedgerWriter
             catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
             {
                 db.Entry(row).State = EntityState.Detached;
-                await ApplyDailyAsync(db, e, ct);
+                await ApplyDailyAsync(db, campaignId, day, d, ct);
             }
         }
     }

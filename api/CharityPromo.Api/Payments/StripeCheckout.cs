@@ -39,8 +39,8 @@ internal sealed class StripeCheckout(
             }
 
             if (await ResumeAsync() is { } resumed) return resumed;
-            var (fresh, problem) = await RecordPurchase.PendingAsync(db, request, idempotency.ClientId, clientName, hasher, clock.GetUtcNow().UtcDateTime,
-                p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
+            var (fresh, problem) = await RecordPurchase.RecordAsync(db, request, idempotency.ClientId, clientName, hasher, clock.GetUtcNow().UtcDateTime,
+                paidBy: null, p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
             // Refused as a duplicate order: it may be this very request, recorded meanwhile by another instance.
             if (fresh is null) return await ResumeAsync() ?? new(problem!, Keep: false);
             if (StripeMinimums.For(fresh.Purchase.Currency) is { } minimum && fresh.Purchase.AmountPaid < minimum)

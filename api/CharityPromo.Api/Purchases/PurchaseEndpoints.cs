@@ -59,11 +59,9 @@ internal static class PurchaseEndpoints
     /// <summary>Paid elsewhere: recorded and confirmed at once.</summary>
     private static async Task<IResult> RecordExternalAsync(AppDb db, PurchaseRequest request, ClaimsPrincipal user, CustomerRefHasher hasher, DateTime now, CancellationToken ct)
     {
-        var (recorded, problem) = await RecordPurchase.PendingAsync(db, request, user.ClientId(), user.Identity!.Name!, hasher, now,
-            p => p.PaymentReference = request.Payment!.Reference, ct);
+        var (recorded, problem) = await RecordPurchase.RecordAsync(db, request, user.ClientId(), user.Identity!.Name!, hasher, now,
+            paidBy: $"external:{request.Payment!.Reference}", p => p.PaymentReference = request.Payment!.Reference, ct);
         if (recorded is null) return problem!;
-        await PaymentTransitions.ConfirmAsync(db, recorded.Purchase, $"external:{request.Payment!.Reference}", now, ct);
-        await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/purchases/{recorded.Purchase.Id}", recorded.Purchase.ToResponse(recorded.Campaign, recorded.Charity));
     }
 

@@ -9,12 +9,14 @@ namespace CharityPromo.Api.Purchases;
 
 internal sealed record RecordedPurchase(Purchase Purchase, string Campaign, string Charity);
 
-/// <summary>Prices a purchase request and records it with its pledge (pending), inside the write transaction.</summary>
+/// <summary>Prices a purchase request and records it with its pledge, inside the write transaction.</summary>
 internal static class RecordPurchase
 {
-    public static async Task<(RecordedPurchase? Recorded, ProblemHttpResult? Problem)> PendingAsync(
+    /// <param name="paidBy">Set when the purchase is already paid (external payments): it is recorded confirmed, and
+    /// its pledge and confirmation are posted together. Null records it pending.</param>
+    public static async Task<(RecordedPurchase? Recorded, ProblemHttpResult? Problem)> RecordAsync(
         AppDb db, PurchaseRequest request, Guid clientId, string clientName, CustomerRefHasher hasher, DateTime now,
-        Action<Purchase>? configure, CancellationToken ct)
+        string? paidBy, Action<Purchase>? configure, CancellationToken ct)
     {
         if (db.Database.IsNpgsql())
         {
@@ -39,17 +41,21 @@ internal static class RecordPurchase
             RoundUp = priced.Donation.RoundUp,
             AddOn = priced.Donation.AddOn,
             DonationTotal = priced.Donation.Total,
-            Status = PurchaseStatus.Pending,
+            Status = paidBy is null ? PurchaseStatus.Pending : PurchaseStatus.Confirmed,
             CustomerHash = priced.CustomerHash,
             PaymentMethod = request.Payment!.Method,
-            PaymentStatus = PaymentStatuses.NotStarted,
+            PaymentStatus = paidBy is null ? PaymentStatuses.NotStarted : PaymentStatuses.Succeeded,
             CreatedUtc = now,
+            ConfirmedUtc = paidBy is null ? null : now,
         };
         configure?.Invoke(purchase);
         db.Purchases.Add(purchase);
         try
         {
-            await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now)], ct);
+            var pledged = LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now);
+            await LedgerWriter.PostAsync(db, paidBy is null
+                ? [pledged]
+                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId") || DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {
