@@ -3,6 +3,7 @@
 # Builds Release, starts a Kestrel baseline, the API (fresh SQLite file) and the site on 127.0.0.1,
 # drives each case with wrk, and reports every figure beside the baseline measured in the same run.
 # After the write case it checks the ledger invariants and that purchases in the database = 201s seen.
+# Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
 #   BENCH_CONNECTIONS (64), BENCH_THREADS (2),
@@ -50,10 +51,14 @@ for url in "$base/json" "$api/health/ready" "$site/not-found"; do
   for _ in $(seq 1 60); do curl -s -o /dev/null "$url" && break; sleep 0.5; done
 done
 
+setup_campaign() { # creates the bench charity and campaign through $api with $admin_key
+  local auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json') year
+  year=$(date -u +%Y)
+  curl -fsS "${auth[@]}" "$api/api/charities" -d '{"slug":"bench-charity","name":"Bench Charity"}' >/dev/null
+  curl -fsS "${auth[@]}" "$api/api/campaigns" -d "{\"slug\":\"bench\",\"name\":\"Bench\",\"currency\":\"usd\",\"goal\":100000000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 2))-01-01T00:00:00Z\",\"charities\":[\"bench-charity\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":5000000}}" >/dev/null
+}
+setup_campaign
 auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json')
-curl -fsS "${auth[@]}" "$api/api/charities" -d '{"slug":"bench-charity","name":"Bench Charity"}' >/dev/null
-year=$(date -u +%Y)
-curl -fsS "${auth[@]}" "$api/api/campaigns" -d "{\"slug\":\"bench\",\"name\":\"Bench\",\"currency\":\"usd\",\"goal\":100000000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 2))-01-01T00:00:00Z\",\"charities\":[\"bench-charity\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":5000000}}" >/dev/null
 receipt=$(curl -fsS "${auth[@]}" -H "Idempotency-Key: bench-receipt" "$api/api/purchases" \
   -d '{"campaign":"bench","orderId":"R-1","currency":"usd","amount":4999,"roundUp":true,"addOn":100,"payment":{"method":"external","reference":"R-1"}}' \
   | sed -n 's/.*"receiptCode":"\([^"]*\)".*/\1/p')
@@ -149,6 +154,26 @@ bare_s=$(awk -v s="$bare_start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e -
 export_ratio=$(awk -v a="$export_s" -v b="$bare_s" 'BEGIN {printf "%.1f×", a / b}')
 echo "  CSV export: $export_rows rows in ${export_s}s (bare loop ${bare_s}s, $export_ratio); API RSS ${rss_before} MB before, peak ${peak_mb} MB"
 
+# PostgreSQL: the write case again, on a throwaway cluster on this machine (fsync on, default settings).
+kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+pg_dir=$(mktemp -d /tmp/charitypromo-bench-pg.XXXXXX) # not under $work: the server runs as another user
+pg_port=55532
+while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+trap 'bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"; cleanup' EXIT INT TERM
+bash scripts/postgres.sh start "$pg_dir" "$pg_port" >/dev/null
+psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE bench" postgres
+export Database__Provider=Postgres ConnectionStrings__Default="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench"
+admin_key=$(dotnet "$api_dll" keys create --name bench-admin --scopes admin,checkout,finance 2>/dev/null | tail -n 1)
+export BENCH_KEY="$admin_key"
+start_api
+setup_campaign
+run "Record purchase on PostgreSQL: POST /api/purchases" "$api/api/purchases" purchase.lua
+pg_created=$LAST_CREATED
+pg_invariants=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants")
+pg_ok=$(sed -n 's/.*"ok":\([a-z]*\).*/\1/p' <<<"$pg_invariants")
+pg_in_db=$(( $(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$pg_invariants") - warm_created ))
+echo "PostgreSQL invariants ok: $pg_ok; purchases recorded during the measured run: $pg_in_db; 201s seen by wrk: $pg_created"
+
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 table=$(printf '%s\n' "${rows[@]}")
 block=$(cat <<MD
@@ -174,6 +199,7 @@ API process RSS ${rss_before} MB before, **peak ${peak_mb} MB**.
 
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).
+On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counted = $pg_created.
 <!-- bench:end -->
 MD
 )
@@ -188,4 +214,5 @@ open(path, "w").write(text)
 PY
 echo "Wrote $doc"
 [ "$ok" = "true" ] && [ "$measured_in_db" -ge "$purchases_created" ] && [ "$measured_in_db" -le $((purchases_created + connections)) ] \
+  && [ "$pg_ok" = "true" ] && [ "$pg_in_db" -ge "$pg_created" ] && [ "$pg_in_db" -le $((pg_created + connections)) ] \
   || { echo "Write benchmark check failed" >&2; exit 1; }
