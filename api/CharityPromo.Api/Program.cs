@@ -70,10 +70,12 @@ app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
 app.UseRequestBuffering();
+// Anonymous public reads are answered from the output cache before authentication and rate limiting
+// (the cache never serves or stores a request that carries an Authorization header).
+app.UseOutputCache();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
-app.UseOutputCache();
 
 app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
 app.MapHealth();

@@ -96,6 +96,25 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
         exit.ShouldBe(0);
         await (await app.Client(key).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task TheOutputCacheAnswersOnlyRequestsWithoutCredentials()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        await Seed.ContractCampaignAsync(admin);
+        await (await app.Client().GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK); // now cached
+        var cached = await app.Client().GetAsync("/api/campaigns/literacy-2026");
+        cached.StatusCode.ShouldBe(HttpStatusCode.OK);
+        cached.Headers.Age.ShouldNotBeNull(); // served from the cache
+
+        // Requests that carry credentials go through authentication, never to the cache.
+        var badKey = await app.Client("cp_not_a_real_key_000000000000000000000000").GetAsync("/api/campaigns/literacy-2026");
+        badKey.Headers.Age.ShouldBeNull();
+        await (await app.Client("cp_not_a_real_key_000000000000000000000000").GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
+        var withKey = await admin.GetAsync("/api/campaigns/literacy-2026");
+        withKey.StatusCode.ShouldBe(HttpStatusCode.OK);
+        withKey.Headers.Age.ShouldBeNull();
+    }
 }
 
 public class RateLimitTests : IClassFixture<ApiFactory>
