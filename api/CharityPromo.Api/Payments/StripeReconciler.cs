@@ -9,8 +9,9 @@ namespace CharityPromo.Api.Payments;
 
 /// <summary>
 /// A lost webhook must not leave a pledge stuck: every <see cref="StripeOptions.ReconcileEvery"/> this replays the
-/// handled event types from <c>GET /v1/events</c> that were never received, then re-reads the PaymentIntent of
-/// every purchase still unpaid after <see cref="StripeOptions.ReconcileAfter"/>.
+/// handled event types from <c>GET /v1/events</c> that were never received (the last 3 days on the first pass,
+/// then from shortly before the previous pass), then re-reads the PaymentIntent of every purchase still unpaid
+/// after <see cref="StripeOptions.ReconcileAfter"/>.
 /// </summary>
 internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeReconciler> logger)
     : BackgroundService
@@ -19,6 +20,9 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
     public static readonly TimeSpan ReplayWindow = TimeSpan.FromDays(3);
 
     public sealed record Report(int EventsReplayed, int PaymentsReread);
+
+    /// <summary>When the last pass started: later passes list events from a little before it, not the whole window.</summary>
+    private DateTimeOffset? _lastPass;
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
@@ -50,8 +54,10 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
         var processor = services.GetRequiredService<StripeEventProcessor>();
         var now = clock.GetUtcNow();
 
+        var since = now - ReplayWindow;
+        if (_lastPass is { } last && last - TimeSpan.FromMinutes(10) > since) since = last - TimeSpan.FromMinutes(10); // overlap: events can be listed late
         var replayed = 0;
-        foreach (var missed in await services.GetRequiredService<EventService>().ListSinceAsync(now - ReplayWindow, StripeEventProcessor.HandledTypes, ct))
+        foreach (var missed in await services.GetRequiredService<EventService>().ListSinceAsync(since, StripeEventProcessor.HandledTypes, ct))
             if (!(await processor.ProcessAsync(missed, ct)).Duplicate) replayed++;
 
         var db = services.GetRequiredService<AppDb>();
@@ -73,6 +79,7 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
                 return new(TypedResults.Ok(), Keep: true);
             });
         }
+        _lastPass = now;
         return new Report(replayed, open.Count);
     }
 }

@@ -8,6 +8,9 @@ namespace CharityPromo.Api.Payments;
 
 internal static class StripeWebhookEndpoints
 {
+    /// <summary>Stripe's events are usually a few KB, above the API's 64 KB default only with long metadata or lists.</summary>
+    public const int MaxEventBytes = 512 * 1024;
+
     public static void MapStripeWebhook(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/stripe").WithTags("Stripe").AllowAnonymous();
@@ -20,6 +23,7 @@ internal static class StripeWebhookEndpoints
                 Each event is applied once: a redelivery is acknowledged with `duplicate: true`. Other event types are acknowledged.
                 """)
             .Accepts<object>("application/json")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxEventBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -163,6 +163,20 @@ public class StripeWebhookTests(StripeFixture fx) : IClassFixture<StripeFixture>
     }
 
     [Fact]
+    public async Task EventsLargerThanTheApisBodyLimitAreStillReceivedUpToHalfAMegabyte()
+    {
+        EventObject Sized(int bytes) => new()
+        {
+            Id = $"evt_large_{bytes}", ApiVersion = StripeDouble.StripeDouble.ApiVersion, Created = fx.App.Clock.GetUtcNow().ToUnixTimeSeconds(),
+            Type = "customer.updated", Data = new EventDataObject { Object = new { id = "cus_large", description = new string('x', bytes) } },
+        };
+        var large = Sized(200 * 1024);
+        (await (await PostEventAsync(large, SignatureWith(large, StripeFixture.WebhookSecret))).Expect(HttpStatusCode.OK)).Str("outcome").ShouldBe("not handled");
+        var huge = Sized(600 * 1024);
+        (await PostEventAsync(huge, SignatureWith(huge, StripeFixture.WebhookSecret))).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
     public async Task TheReconcilerRecoversADroppedWebhookAndAPaymentWhoseEventsAreGone()
     {
         var before = await fx.TotalsAsync();
