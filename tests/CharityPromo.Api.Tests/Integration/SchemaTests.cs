@@ -37,6 +37,27 @@ public class SchemaTests : IDisposable
         (await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync()).Single().ShouldBe("wal");
     }
 
+    [Fact]
+    public async Task EveryConnectionTheAppOpensIsDurableAndChecksForeignKeys()
+    {
+        using var app = new CharityPromo.Testing.ApiFactory();
+        for (var i = 0; i < 5; i++) // pooled contexts and pooled handles: the settings hold on every open, not just the first
+        {
+            var (synchronous, foreignKeys, busyTimeout) = await app.WithDbAsync(async db =>
+            {
+                await db.Database.OpenConnectionAsync();
+                var sync = await db.Database.SqlQueryRaw<long>("SELECT synchronous AS \"Value\" FROM pragma_synchronous").SingleAsync();
+                var fk = await db.Database.SqlQueryRaw<long>("SELECT foreign_keys AS \"Value\" FROM pragma_foreign_keys").SingleAsync();
+                var busy = await db.Database.SqlQueryRaw<long>("SELECT timeout AS \"Value\" FROM pragma_busy_timeout").SingleAsync();
+                await db.Database.CloseConnectionAsync();
+                return (sync, fk, busy);
+            });
+            synchronous.ShouldBe(2); // FULL
+            foreignKeys.ShouldBe(1);
+            busyTimeout.ShouldBe(5000); // SQLite's own default is 0: only SqlitePragmas sets it
+        }
+    }
+
     private AppDb Db(string file) =>
         new(new DbContextOptionsBuilder<AppDb>().UseSqlite($"Data Source={Path.Combine(_folder, file)}").Options);
 
