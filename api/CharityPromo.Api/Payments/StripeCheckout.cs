@@ -43,8 +43,7 @@ internal sealed class StripeCheckout(
                 paidBy: null, p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
             // Refused as a duplicate order: it may be this very request, recorded meanwhile by another instance.
             if (fresh is null) return await ResumeAsync() ?? new(problem!, Keep: false);
-            if (StripeMinimums.For(fresh.Purchase.Currency) is { } minimum && fresh.Purchase.AmountPaid < minimum)
-                return new(Problems.Unprocessable("amount", $"Stripe's smallest charge in {fresh.Purchase.Currency} is {Currencies.ToMajorString(minimum, fresh.Purchase.Currency)} {fresh.Purchase.Currency}: this purchase with its donations comes to {fresh.Purchase.AmountPaid} minor units."), Keep: false);
+            if (BelowStripeMinimum(fresh.Purchase) is { } tooSmall) return new(tooSmall, Keep: false);
             await db.SaveChangesAsync(ct);
             recorded = fresh;
             return new(TypedResults.Ok(), Keep: true);
@@ -103,6 +102,13 @@ internal sealed class StripeCheckout(
         }
         return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, intent.ClientSecret));
     }
+
+    /// <summary>Stripe refuses charges under a per-currency minimum: say so before anything is recorded.</summary>
+    private static IResult? BelowStripeMinimum(Purchase purchase) =>
+        StripeMinimums.For(purchase.Currency) is { } minimum && purchase.AmountPaid < minimum
+            ? Problems.Unprocessable("amount", $"Stripe's smallest charge in {purchase.Currency} is {Currencies.ToMajorString(minimum, purchase.Currency)} "
+                + $"{purchase.Currency}: this purchase with its donations comes to {purchase.AmountPaid} minor units.")
+            : null;
 
     private static async Task<RecordedPurchase> WithSlugsAsync(AppDb db, Purchase purchase, CancellationToken ct) => new(purchase,
         await db.Campaigns.Where(c => c.Id == purchase.CampaignId).Select(c => c.Slug).SingleAsync(ct),
