@@ -179,7 +179,7 @@ table=$(printf '%s\n' "${rows[@]}")
 block=$(cat <<MD
 <!-- bench:start (written by scripts/bench.sh; edit outside these markers) -->
 Run $(date -u +"%Y-%m-%d %H:%M UTC") on $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, .NET $(dotnet --version).
-Command: \`BENCH_SECONDS=$seconds BENCH_CONNECTIONS=$connections scripts/bench.sh\` — wrk, $threads threads, $connections connections,
+Command: \`BENCH_SECONDS=$seconds BENCH_CONNECTIONS=$connections BENCH_SCALE="$scale" scripts/bench.sh\` — wrk, $threads threads, $connections connections,
 ${seconds} s per case, on the same machine as the servers (so wrk takes CPU from them).
 "vs baseline" compares with the Kestrel JSON GET, or the JSON POST echo for POST cases, measured in the same run.
 
