@@ -31,8 +31,6 @@ public sealed partial class FormParams
         return form;
     }
 
-    public IReadOnlyDictionary<string, string> Values => _values;
-
     /// <summary>Refuses any name not in <paramref name="allowed"/>: "name", "name[*]" (a map), "name[#]" (an indexed list), "name[sub]".</summary>
     public FormParams Allow(params string[] allowed)
     {

@@ -22,8 +22,6 @@ public sealed class Webhooks(HttpClient http, TimeProvider clock)
     /// <summary>Every secret signs each delivery (one v1 each), as Stripe does while a secret is being rolled.</summary>
     public List<string> Secrets { get; } = [];
     public DeliveryMode Mode { get; set; } = DeliveryMode.Immediate;
-    /// <summary>Send every event twice, as Stripe may.</summary>
-    public bool Duplicate { get; set; }
     public ConcurrentQueue<EventObject> Held { get; } = new();
     /// <summary>(event id, HTTP status the endpoint answered).</summary>
     public ConcurrentQueue<(string EventId, int Status)> Deliveries { get; } = new();
@@ -32,10 +30,13 @@ public sealed class Webhooks(HttpClient http, TimeProvider clock)
     {
         if (Url is null) return;
         if (Mode == DeliveryMode.Hold) Held.Enqueue(e);
-        else _sending.Enqueue(Task.Run(() => SendAsync(e, Duplicate ? 2 : 1)));
+        else _sending.Enqueue(Task.Run(() => SendAsync(e)));
     }
 
-    /// <summary>Sends the held events in the order given (all held ones, oldest first, by default) and forgets them.</summary>
+    /// <summary>
+    /// Sends the held events in the order given (all held ones, oldest first, by default), each <paramref name="times"/>
+    /// times as Stripe may redeliver, and forgets them. Holding them at all is the delay.
+    /// </summary>
     public async Task DeliverHeldAsync(Func<IReadOnlyList<EventObject>, IEnumerable<EventObject>>? order = null, int times = 1)
     {
         var held = new List<EventObject>();
@@ -51,14 +52,14 @@ public sealed class Webhooks(HttpClient http, TimeProvider clock)
         while (_sending.TryDequeue(out var sending)) await sending;
     }
 
-    public async Task<int> SendAsync(EventObject e, int times = 1, string? signature = null)
+    public async Task<int> SendAsync(EventObject e, int times = 1)
     {
         var body = JsonSerializer.Serialize(e, StripeDouble.Json);
         var status = 0;
         for (var i = 0; i < times; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.TryAddWithoutValidation("Stripe-Signature", signature ?? Sign(body, clock.GetUtcNow()));
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", Sign(body, clock.GetUtcNow()));
             using var response = await http.SendAsync(request);
             status = (int)response.StatusCode;
             Deliveries.Enqueue((e.Id, status));
