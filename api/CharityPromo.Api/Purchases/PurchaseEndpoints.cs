@@ -23,7 +23,11 @@ internal static class PurchaseEndpoints
                 Needs an `Idempotency-Key` header: a retry with the same key and body returns the first response
                 (with `Idempotent-Replayed: true`); the same key with another body is a 422. An `orderId` already
                 used by this API client is a 409. `payment.method = "external"` records a purchase paid elsewhere:
-                it is confirmed at once and counts toward the public totals.
+                it is confirmed at once and counts toward the public totals. `payment.method = "stripe"` creates a
+                PaymentIntent for purchase + round-up + add-on and answers its id and client secret (for Stripe.js), or
+                confirms it at once with `paymentMethodId` and `confirm: true`; the purchase is pending until Stripe says
+                the payment succeeded. A declined card is a 402 with Stripe's message; Stripe unreachable is a 503, and
+                the same request again resumes the purchase without a second PaymentIntent.
                 """)
             .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().RunsOwnWrites().Validate<PurchaseRequest>()
             .Produces<PurchaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -31,7 +35,8 @@ internal static class PurchaseEndpoints
         group.MapPost("/{id:guid}/refunds", RefundPurchase.Handle).WithName("RefundPurchase")
             .WithSummary("Refund a paid purchase, fully or in part")
             .WithDescription("""
-                Records a refund of a purchase paid outside CharityPromo (`payment.method = "external"`). `amount` is what the
+                Refunds a paid purchase: through Stripe for Stripe payments (then recorded once, whether this request or
+                Stripe's webhook gets there first), or records an external refund. `amount` is what the
                 shopper gets back, out of what they paid (purchase + round-up + add-on); omit it to refund everything still
                 refundable. Each donation part is reversed in proportion, rounded half away from zero on the cumulative
                 refunded share, so partial refunds add up exactly to a full one. Needs an `Idempotency-Key`.
