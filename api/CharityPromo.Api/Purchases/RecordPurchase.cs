@@ -66,9 +66,11 @@ internal static class RecordPurchase
         if (purchase.Match > 0)
         {
             // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
-            var reserved = await db.Campaigns
-                .Where(c => c.Id == purchase.CampaignId && c.MatchUsed + purchase.Match <= c.MatchBudget)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed + purchase.Match), ct);
+            // Plain SQL on this hot path, like the totals increments (LedgerWriter).
+            var reserved = await db.Database.ExecuteSqlAsync($"""
+                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Match}
+                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Match} <= "MatchBudget"
+                """, ct);
             if (reserved != 1) throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
         }
         return (new RecordedPurchase(purchase, priced.Campaign.Slug, priced.Charity.Slug), null);
