@@ -15,6 +15,15 @@ internal sealed class ApiKeyAuthentication(
 {
     public const string SchemeName = "ApiKey";
 
+    // Compiled: it runs on every authenticated request.
+    private static readonly Func<AppDb, string, CancellationToken, Task<KeyRow?>> FindKey = EF.CompileAsyncQuery(
+        (AppDb db, string hash, CancellationToken ct) => db.ApiKeys.AsNoTracking()
+            .Where(k => k.Hash == hash && k.RevokedUtc == null)
+            .Select(k => new KeyRow(k.Id, k.Name, k.Scopes))
+            .SingleOrDefault());
+
+    private sealed record KeyRow(Guid Id, string Name, string Scopes);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
@@ -23,10 +32,7 @@ internal sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
 
         var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
-        var key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.Hash == hash && k.RevokedUtc == null)
-            .Select(k => new { k.Id, k.Name, k.Scopes })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var key = await FindKey(db, hash, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
 
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(Scopes.ClientIdClaim, key.Id.ToString()) };

@@ -65,8 +65,11 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
         return new(new CapturedResult(captured), Keep: true);
     }
 
-    private static Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) =>
-        db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.ClientId == request.ClientId && r.Key == request.Key);
+    // Compiled: every write runs this lookup on the writer thread, and a LINQ query rebuilds its expression tree per call.
+    private static readonly Func<AppDb, Guid, string, Task<IdempotencyRecord?>> Find = EF.CompileAsyncQuery(
+        (AppDb db, Guid clientId, string key) => db.IdempotencyRecords.AsNoTracking().SingleOrDefault(r => r.ClientId == clientId && r.Key == key));
+
+    private static Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) => Find(db, request.ClientId, request.Key);
 
     /// <summary>The first answer again, or 422 when the key came with another request.</summary>
     public static IResult Replay(IdempotencyRecord earlier, string fingerprint) =>

@@ -12,14 +12,21 @@ internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string
 /// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
 internal static class DonationPricer
 {
-    /// <summary>Purchase states that count as "paid, not fully refunded" for loyalty.</summary>
-    private static readonly PurchaseStatus[] LoyaltyStatuses = [PurchaseStatus.Confirmed, PurchaseStatus.PartiallyRefunded];
+    // Compiled queries: every purchase prices on the writer thread, where rebuilding a LINQ query's expression tree
+    // on each call was a measurable share of the write rate (docs/BENCHMARKS.md).
+    private static readonly Func<AppDb, string, CancellationToken, Task<Campaign?>> FindCampaign = EF.CompileAsyncQuery(
+        (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
+            .SingleOrDefault(c => c.Slug == slug));
+
+    /// <summary>The customer's purchases that are paid and not fully refunded: what loyalty counts.</summary>
+    private static readonly Func<AppDb, string, CancellationToken, Task<int>> CountLoyal = EF.CompileAsyncQuery(
+        (AppDb db, string customerHash, CancellationToken ct) => db.Purchases
+            .Count(p => p.CustomerHash == customerHash && (p.Status == PurchaseStatus.Confirmed || p.Status == PurchaseStatus.PartiallyRefunded)));
 
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
         AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
     {
-        var campaign = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
-            .SingleOrDefaultAsync(c => c.Slug == request.Campaign, ct);
+        var campaign = await FindCampaign(db, request.Campaign, ct);
         if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
 
         Charity? charity;
@@ -49,7 +56,7 @@ internal static class DonationPricer
         var prior = 0;
         if (customerHash is not null && campaign.MatchPercentBps is not null)
         {
-            prior = await db.Purchases.CountAsync(p => p.CustomerHash == customerHash && LoyaltyStatuses.Contains(p.Status), ct);
+            prior = await CountLoyal(db, customerHash, ct);
         }
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
