@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Data;
 
-internal sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
+internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
 {
     public DbSet<Charity> Charities => Set<Charity>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();

@@ -18,6 +18,9 @@ internal static class DonationPricer
         (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
             .SingleOrDefault(c => c.Slug == slug));
 
+    private static readonly Func<AppDb, Guid, CancellationToken, Task<long>> MatchUsed = EF.CompileAsyncQuery(
+        (AppDb db, Guid campaignId, CancellationToken ct) => db.Campaigns.Where(c => c.Id == campaignId).Select(c => c.MatchUsed).Single());
+
     /// <summary>The customer's purchases that are paid and not fully refunded: what loyalty counts.</summary>
     private static readonly Func<AppDb, string, CancellationToken, Task<int>> CountLoyal = EF.CompileAsyncQuery(
         (AppDb db, string customerHash, CancellationToken ct) => db.Purchases
@@ -26,8 +29,9 @@ internal static class DonationPricer
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
         AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
     {
-        var campaign = await FindCampaign(db, request.Campaign, ct);
+        var campaign = db.CampaignReadInThisTransaction(request.Campaign) ?? await FindCampaign(db, request.Campaign, ct);
         if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
+        db.RememberCampaignRead(campaign);
 
         Charity? charity;
         if (request.Charity is null)
@@ -53,15 +57,16 @@ internal static class DonationPricer
             return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
 
         var customerHash = string.IsNullOrWhiteSpace(request.CustomerRef) ? null : hasher.Hash(request.CustomerRef);
-        var prior = 0;
-        if (customerHash is not null && campaign.MatchPercentBps is not null)
+        int prior = 0;
+        long matchBudgetLeft = 0;
+        if (campaign.MatchPercentBps is not null)
         {
-            prior = await CountLoyal(db, customerHash, ct);
+            if (customerHash is not null) prior = await CountLoyal(db, customerHash, ct);
+            matchBudgetLeft = (campaign.MatchBudget ?? 0) - await MatchUsed(db, campaign.Id, ct); // the campaign may have been read earlier in the batch
         }
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
-            request.Currency, request.Amount, request.RoundUp, request.AddOn, prior,
-            MatchBudgetLeft: (campaign.MatchBudget ?? 0) - campaign.MatchUsed));
+            request.Currency, request.Amount, request.RoundUp, request.AddOn, prior, matchBudgetLeft));
         return (new PricedDonation(campaign, charity, customerHash, donation), null);
     }
 }
