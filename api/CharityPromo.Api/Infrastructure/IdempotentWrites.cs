@@ -37,30 +37,22 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
         if (captured.StatusCode >= 500 || captured.StatusCode == StatusCodes.Status400BadRequest)
             return new(new CapturedResult(captured), Keep: false);
 
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesGuardedAsync(); // anything the handler left unsaved
         if (request.Key.Length > 0)
         {
-            db.IdempotencyRecords.Add(new IdempotencyRecord
+            // Plain SQL, like the totals: one statement per write instead of a SaveChanges. DO NOTHING means another
+            // instance committed the same key first (it waited for that commit): answer as it did.
+            var now = clock.GetUtcNow().UtcDateTime;
+            var stored = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
+                VALUES ({request.ClientId}, {request.Key}, {request.Fingerprint}, {captured.StatusCode}, {captured.ContentType}, {captured.Location}, {captured.Body}, {now})
+                ON CONFLICT ("ClientId", "Key") DO NOTHING
+                """);
+            if (stored == 0)
             {
-                ClientId = request.ClientId,
-                Key = request.Key,
-                Fingerprint = request.Fingerprint,
-                StatusCode = captured.StatusCode,
-                ContentType = captured.ContentType,
-                Location = captured.Location,
-                Body = captured.Body,
-                CreatedUtc = clock.GetUtcNow().UtcDateTime,
-            });
-        }
-        try
-        {
-            await db.SaveChangesGuardedAsync();
-        }
-        catch (DbUpdateException ex) when (request.Key.Length > 0 && DbErrors.IsUniqueViolation(ex))
-        {
-            // Another instance committed the same key first: answer as it did.
-            logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
-            db.ChangeTracker.Clear();
-            return new(Replay((await FindAsync(db, request))!, request.Fingerprint), Keep: false);
+                logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
+                return new(Replay((await FindAsync(db, request))!, request.Fingerprint), Keep: false);
+            }
         }
         return new(new CapturedResult(captured), Keep: true);
     }
