@@ -45,7 +45,7 @@ internal sealed partial class AppDb
     private void ForgetCampaignsIfChanged()
     {
         if (_campaignsRead.Count == 0) return;
-        ChangeTracker.DetectChanges();
+        // Entries() detects changes first.
         if (ChangeTracker.Entries().Any(e => e.Entity is Campaign or CampaignCharity && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
             _campaignsRead.Clear();
     }
