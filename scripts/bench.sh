@@ -6,7 +6,11 @@
 # Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
+#   BENCH_SLOW_WARMUP (30) for the cases that run at a few thousand requests a second or less (the writes, and
+#   the first uncached totals read after a restart): there the JIT kept compiling (~800 methods/s) for ~20 s,
+#   and an 8 s warm-up measured half the steady write rate,
 #   BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#   BENCH_PROFILE (0): 1 also profiles the SQLite write case with perf (scripts/profile.sh) after measuring it,
 #   BENCH_SCALE ("10000 1000000"): purchase counts at which the uncached totals read is measured again after
 #   bulk seeding (`seed-bulk`); the CSV export is timed at the largest. "10000 1000000 10000000" adds 10M
 #   (about 10 more minutes and several GB of disk).
@@ -15,6 +19,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${BENCH_SECONDS:-10}
 warmup=${BENCH_WARMUP:-8}
+slow_warmup=${BENCH_SLOW_WARMUP:-30}
+profile=${BENCH_PROFILE:-0}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 
@@ -45,7 +51,9 @@ api_dll=api/CharityPromo.Api/bin/Release/net10.0/CharityPromo.Api.dll
 admin_key=$(dotnet "$api_dll" keys create --name bench-admin --scopes admin,checkout,finance 2>/dev/null | tail -n 1)
 
 dotnet scripts/baseline/bin/Release/net10.0/Baseline.dll --urls "$base" >"$work/baseline.log" 2>&1 & pids+=($!)
-(cd api/CharityPromo.Api && exec dotnet "$root/$api_dll" --urls "$api") >"$work/api.log" 2>&1 & pids+=($!)
+perf_env=()
+[ "$profile" = 1 ] && perf_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0) # lets perf name JIT-compiled methods
+(cd api/CharityPromo.Api && exec env "${perf_env[@]}" dotnet "$root/$api_dll" --urls "$api") >"$work/api.log" 2>&1 & pids+=($!)
 (cd site/CharityPromo.Site && Site__ApiBaseUrl="$api" Logging__LogLevel__Default=Warning exec dotnet "$root/site/CharityPromo.Site/bin/Release/net10.0/CharityPromo.Site.dll" --urls "$site") >"$work/site.log" 2>&1 & pids+=($!)
 for url in "$base/json" "$api/health/ready" "$site/not-found"; do
   for _ in $(seq 1 60); do curl -s -o /dev/null "$url" && break; sleep 0.5; done
@@ -74,7 +82,9 @@ run() {
   [ -n "$lua" ] && args+=(-s "$BENCH_DIR/$lua")
   local out
   # Its own run id: the measured run must not resend the warm-up's Idempotency-Keys (they would be replays).
-  BENCH_RUN="${BENCH_RUN}-warm" wrk -t"$threads" -c"$connections" -d"${warmup}s" ${lua:+-s "$BENCH_DIR/$lua"} "$url" >/dev/null 2>&1 || true
+  local warm=$warmup
+  [ "$lua" = purchase.lua ] && warm=$slow_warmup
+  BENCH_RUN="${BENCH_RUN}-warm" wrk -t"$threads" -c"$connections" -d"${warm}s" ${lua:+-s "$BENCH_DIR/$lua"} "$url" >/dev/null 2>&1 || true
   [ "$lua" = purchase.lua ] && warm_created=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p')
   out=$(wrk "${args[@]}" "$url" 2>&1)
   local rps p50 p99 non2xx created
@@ -101,6 +111,18 @@ run "Kestrel JSON GET (baseline)" "$base/json";            baseline_get=$LAST_RP
 run "Kestrel JSON POST echo (baseline)" "$base/echo" echo.lua; baseline_post=$LAST_RPS
 run "Record purchase: POST /api/purchases" "$api/api/purchases" purchase.lua
 purchases_created=$LAST_CREATED
+sleep 1 # the requests wrk left in flight finish
+after_write=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p')
+profile_out=""
+if [ "$profile" = 1 ]; then # under the same load again, unmeasured (perf slows it); its purchases count as warm-up
+  echo "Profiling the write case…"
+  BENCH_RUN="${BENCH_RUN}-profile" wrk -t"$threads" -c"$connections" -d"$((seconds + 4))s" -s "$BENCH_DIR/purchase.lua" "$api/api/purchases" >/dev/null 2>&1 &
+  wrk_pid=$!
+  sleep 2
+  profile_out=$(bash scripts/profile.sh "${pids[1]}" "$seconds" 20)
+  wait "$wrk_pid" || true
+  echo "$profile_out"
+fi
 run "Quote: POST /api/pledges/quote" "$api/api/pledges/quote" quote.lua
 run "Public totals: GET /api/campaigns/bench" "$api/api/campaigns/bench"
 run "Receipt: GET /api/receipts/{code}" "$api/api/receipts/$receipt"
@@ -112,7 +134,7 @@ ok=$(sed -n 's/.*"ok":\([a-z]*\).*/\1/p' <<<"$invariants")
 in_db=$(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$invariants")
 # wrk stops at its deadline with up to one request per connection in flight; the server still completes
 # those, unseen by wrk. So the database may hold up to $connections more than the 201s wrk counted.
-measured_in_db=$((in_db - warm_created))
+measured_in_db=$((after_write - warm_created))
 echo "Invariants ok: $ok; purchases recorded during the measured run: $measured_in_db; 201s seen by wrk: $purchases_created"
 
 # Scale: the same totals read with the public cache off, as the purchase count grows.
@@ -133,7 +155,9 @@ for target in $scale; do
     dotnet "$api_dll" seed-bulk --campaign bench --purchases $((target - have)) 2>/dev/null
     have=$target
   fi
-  wrk -t"$threads" -c"$connections" -d"${warmup}s" "$api/api/campaigns/bench" >/dev/null 2>&1 || true
+  warm=$warmup
+  [ "$target" = "${scale%% *}" ] && warm=$slow_warmup # the API has just restarted
+  wrk -t"$threads" -c"$connections" -d"${warm}s" "$api/api/campaigns/bench" >/dev/null 2>&1 || true
   out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$api/api/campaigns/bench" 2>&1)
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -176,10 +200,16 @@ echo "PostgreSQL invariants ok: $pg_ok; purchases recorded during the measured r
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 table=$(printf '%s\n' "${rows[@]}")
+profile_block=""
+if [ -n "$profile_out" ]; then
+  profile_block=$(printf '\n%s\n%s\n\n```\n%s\n```\n' \
+    "Profile of the SQLite write case (\`BENCH_PROFILE=1\`, \`scripts/profile.sh\`): perf samples of the API process under the same" \
+    "load, after the measured run; each line is the innermost CharityPromo frame and what it was calling." "$profile_out")
+fi
 block=$(cat <<MD
 <!-- bench:start (written by scripts/bench.sh; edit outside these markers) -->
 Run $(date -u +"%Y-%m-%d %H:%M UTC") on $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, .NET $(dotnet --version).
-Command: \`BENCH_SECONDS=$seconds BENCH_CONNECTIONS=$connections BENCH_SCALE="$scale" scripts/bench.sh\` — wrk, $threads threads, $connections connections,
+Command: \`BENCH_SECONDS=$seconds BENCH_CONNECTIONS=$connections BENCH_SLOW_WARMUP=$slow_warmup BENCH_PROFILE=$profile BENCH_SCALE="$scale" scripts/bench.sh\` — wrk, $threads threads, $connections connections,
 ${seconds} s per case, on the same machine as the servers (so wrk takes CPU from them).
 "vs baseline" compares with the Kestrel JSON GET, or the JSON POST echo for POST cases, measured in the same run.
 
@@ -200,6 +230,7 @@ API process RSS ${rss_before} MB before, **peak ${peak_mb} MB**.
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).
 On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counted = $pg_created.
+$profile_block
 <!-- bench:end -->
 MD
 )
