@@ -1,5 +1,8 @@
+using System.Data;
 using CharityPromo.Api.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CharityPromo.Api.Ledger;
 
@@ -13,6 +16,9 @@ internal static class InvariantCheck
 {
     public static async Task<InvariantReport> RunAsync(AppDb db, DateTime now, CancellationToken ct)
     {
+        // Every query below reads the same snapshot: without it, a batch committing between the ledger query and
+        // the totals query showed as a mismatch under load (a test drives writes while checking).
+        await using var snapshot = await BeginSnapshotAsync(db, ct);
         var mismatches = new List<InvariantMismatch>();
         void Compare(string check, string key, string field, long expected, long actual)
         {
@@ -104,5 +110,18 @@ internal static class InvariantCheck
 
         return new InvariantReport(mismatches.Count == 0, now, fromLedger.Sum(l => l.Entries), totals.Count, daily.Count,
             await db.Purchases.CountAsync(ct), mismatches);
+    }
+
+    /// <summary>
+    /// A read-only transaction over one snapshot: REPEATABLE READ on PostgreSQL; on SQLite a deferred transaction
+    /// (WAL: the snapshot is taken at its first read, and the writer is never blocked; a plain BEGIN from EF would
+    /// be IMMEDIATE and queue behind it).
+    /// </summary>
+    private static async Task<IDbContextTransaction> BeginSnapshotAsync(AppDb db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql()) return await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true); // just BEGIN: nothing to wait for
+        return (await db.Database.UseTransactionAsync(transaction, ct))!;
     }
 }

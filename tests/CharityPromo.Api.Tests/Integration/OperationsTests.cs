@@ -17,6 +17,31 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task TheInvariantCheckReadsOneSnapshotSoWritesCommittingMeanwhileNeverLookLikeMismatches()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "snapshot");
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+                await (await checkout.PostJson("/api/purchases", Seed.Purchase($"SNAP-{w}-{i}", campaign: "snapshot", customerRef: null), $"snap-{w}-{i}"))
+                    .Expect(HttpStatusCode.Created);
+        })).ToList();
+
+        var checks = 0;
+        for (var started = Stopwatch.StartNew(); started.Elapsed < TimeSpan.FromSeconds(3) || checks < 10; checks++)
+        {
+            var report = await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+            report["ok"]!.GetValue<bool>().ShouldBeTrue(report.ToJsonString());
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        checks.ShouldBeGreaterThanOrEqualTo(10);
+    }
+
+    [Fact]
     public async Task SwaggerDocumentsEveryEndpointWithSummariesTheBearerSchemeAndIdempotencyKeys()
     {
         var doc = await (await app.Client().GetAsync("/swagger/v1/swagger.json")).Expect(HttpStatusCode.OK);
