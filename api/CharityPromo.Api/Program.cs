@@ -67,12 +67,12 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Anonymous public reads are answered from the output cache before anything else runs: authentication,
+// rate limiting, Swagger (the cache never serves or stores a request that carries an Authorization header).
+app.UseOutputCache();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
 app.UseRequestBuffering();
-// Anonymous public reads are answered from the output cache before authentication and rate limiting
-// (the cache never serves or stores a request that carries an Authorization header).
-app.UseOutputCache();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
