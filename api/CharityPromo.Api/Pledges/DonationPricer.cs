@@ -29,7 +29,8 @@ internal static class DonationPricer
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
         AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
     {
-        var campaign = db.CampaignReadInThisTransaction(request.Campaign) ?? await FindCampaign(db, request.Campaign, ct);
+        var remembered = db.CampaignReadInThisTransaction(request.Campaign);
+        var campaign = remembered ?? await FindCampaign(db, request.Campaign, ct);
         if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
         db.RememberCampaignRead(campaign);
 
@@ -57,12 +58,14 @@ internal static class DonationPricer
             return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
 
         var customerHash = string.IsNullOrWhiteSpace(request.CustomerRef) ? null : hasher.Hash(request.CustomerRef);
-        int prior = 0;
-        long matchBudgetLeft = 0;
+        var prior = 0;
+        var matchBudgetLeft = 0L;
         if (campaign.MatchPercentBps is not null)
         {
             if (customerHash is not null) prior = await CountLoyal(db, customerHash, ct);
-            matchBudgetLeft = (campaign.MatchBudget ?? 0) - await MatchUsed(db, campaign.Id, ct); // the campaign may have been read earlier in the batch
+            // A campaign remembered from earlier in the batch has a stale MatchUsed: earlier purchases may have used budget.
+            var used = remembered is null ? campaign.MatchUsed : await MatchUsed(db, campaign.Id, ct);
+            matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
         }
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
