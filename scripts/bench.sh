@@ -75,6 +75,9 @@ export BENCH_DIR="$root/scripts/bench" BENCH_KEY="$admin_key" BENCH_RUN="r$(date
 rows=()
 baseline_get=""
 baseline_post=""
+purchases_recorded() { # purchases in the database, as the invariant check counts them
+  curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p'
+}
 # run NAME URL [LUA]: one wrk case; appends a table row; prints a line as it goes.
 run() {
   local name=$1 url=$2 lua=${3:-}
@@ -85,7 +88,7 @@ run() {
   local warm=$warmup
   [ "$lua" = purchase.lua ] && warm=$slow_warmup
   BENCH_RUN="${BENCH_RUN}-warm" wrk -t"$threads" -c"$connections" -d"${warm}s" ${lua:+-s "$BENCH_DIR/$lua"} "$url" >/dev/null 2>&1 || true
-  [ "$lua" = purchase.lua ] && warm_created=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p')
+  [ "$lua" = purchase.lua ] && warm_created=$(purchases_recorded)
   out=$(wrk "${args[@]}" "$url" 2>&1)
   local rps p50 p99 non2xx created
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
@@ -112,7 +115,7 @@ run "Kestrel JSON POST echo (baseline)" "$base/echo" echo.lua; baseline_post=$LA
 run "Record purchase: POST /api/purchases" "$api/api/purchases" purchase.lua
 purchases_created=$LAST_CREATED
 sleep 1 # the requests wrk left in flight finish
-after_write=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p')
+after_write=$(purchases_recorded)
 profile_out=""
 if [ "$profile" = 1 ]; then # under the same load again, unmeasured (perf slows it); its purchases count as warm-up
   echo "Profiling the write case…"
