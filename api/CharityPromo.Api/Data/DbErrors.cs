@@ -44,22 +44,25 @@ internal static class DbErrors
         return false;
     }
 
+    /// <summary>SaveChanges, <see cref="GuardedAsync"/>.</summary>
+    public static Task SaveChangesGuardedAsync(this AppDb db, CancellationToken ct = default) => db.GuardedAsync(db.SaveChangesAsync, ct);
+
     /// <summary>
-    /// SaveChanges inside a savepoint of the current transaction on PostgreSQL: when a constraint refuses it, the
+    /// A save inside a savepoint of the current transaction on PostgreSQL: when a constraint refuses it, the
     /// transaction is rolled back to just before the save and can carry on (PostgreSQL would otherwise refuse every
     /// later command). SQLite undoes just the failed statement by itself, so there it is a plain save.
     /// </summary>
-    public static async Task SaveChangesGuardedAsync(this AppDb db, CancellationToken ct = default)
+    public static async Task GuardedAsync(this AppDb db, Func<CancellationToken, Task> save, CancellationToken ct = default)
     {
         if (db.Database.CurrentTransaction is not { } tx || !db.Database.IsNpgsql())
         {
-            await db.SaveChangesAsync(ct);
+            await save(ct);
             return;
         }
         await tx.CreateSavepointAsync("guard", ct);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await save(ct);
         }
         catch (DbUpdateException)
         {

@@ -43,7 +43,7 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
             // Plain SQL, like the totals: one statement per write instead of a SaveChanges. DO NOTHING means another
             // instance committed the same key first (it waited for that commit): answer as it did.
             var now = clock.GetUtcNow().UtcDateTime;
-            var stored = await db.Database.ExecuteSqlAsync($"""
+            var stored = await db.ExecuteAsync($"""
                 INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
                 VALUES ({request.ClientId}, {request.Key}, {request.Fingerprint}, {captured.StatusCode}, {captured.ContentType}, {captured.Location}, {captured.Body}, {now})
                 ON CONFLICT ("ClientId", "Key") DO NOTHING

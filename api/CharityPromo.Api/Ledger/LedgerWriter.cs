@@ -47,13 +47,34 @@ internal static class LedgerWriter
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was applied to the totals).</exception>
     public static async Task PostAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("Ledger entries are posted inside the write transaction only.");
-
+        RequireTransaction(db);
         db.Ledger.AddRange(entries);
         await db.SaveChangesGuardedAsync(ct);
+        await ApplyAsync(db, entries, ct);
+    }
+
+    /// <summary>
+    /// Inserts a new purchase with its first entries in one statement batch, without change tracking (every purchase
+    /// takes this path on the writer thread: <see cref="DirectSql"/>), then applies them to the totals.
+    /// </summary>
+    /// <exception cref="DbUpdateException">A unique key refused a row (nothing was inserted or applied).</exception>
+    public static async Task PostNewPurchaseAsync(AppDb db, Purchase purchase, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        await db.InsertAsync([purchase, .. entries], ct);
+        await ApplyAsync(db, entries, ct);
+    }
+
+    private static void RequireTransaction(AppDb db)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Ledger entries are posted inside the write transaction only.");
+    }
+
+    private static async Task ApplyAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    {
         foreach (var row in entries.Where(e => e.Kind != LedgerKind.Remitted).GroupBy(e => (e.CampaignId, e.CharityId, e.Currency)))
-            await ApplyAsync(db, row.Key, Delta.Of(row), ct);
+            await ApplyTotalsAsync(db, row.Key, Delta.Of(row), ct);
         foreach (var day in entries.Where(e => e.Kind is LedgerKind.Confirmed or LedgerKind.Reversed).GroupBy(e => (e.CampaignId, Day: DateOnly.FromDateTime(e.CreatedUtc))))
             await ApplyDailyAsync(db, day.Key.CampaignId, day.Key.Day, Delta.Of(day), ct);
     }
@@ -73,11 +94,11 @@ internal static class LedgerWriter
     }
 
     // The two statements below run in every write that moves money, so they are plain SQL (the same text on SQLite and
-    // PostgreSQL): EF's ExecuteUpdate rebuilt and looked up its expression tree on each call, which cost the writer
-    // thread several times the statement itself (docs/BENCHMARKS.md).
-    private static async Task ApplyAsync(AppDb db, (Guid CampaignId, Guid CharityId, string Currency) key, Delta d, CancellationToken ct)
+    // PostgreSQL), kept prepared by DirectSql: EF's ExecuteUpdate rebuilt and looked up its expression tree on each
+    // call, which cost the writer thread several times the statement itself (docs/BENCHMARKS.md).
+    private static async Task ApplyTotalsAsync(AppDb db, (Guid CampaignId, Guid CharityId, string Currency) key, Delta d, CancellationToken ct)
     {
-        var updated = await db.Database.ExecuteSqlAsync($"""
+        var updated = await db.ExecuteAsync($"""
             UPDATE "CampaignTotals" SET "Pending" = "Pending" + {d.Pending}, "Confirmed" = "Confirmed" + {d.Confirmed},
                 "Reversed" = "Reversed" + {d.Reversed}, "Purchases" = "Purchases" + {d.Purchases}
             WHERE "CampaignId" = {key.CampaignId} AND "CharityId" = {key.CharityId} AND "Currency" = {key.Currency}
@@ -88,7 +109,7 @@ internal static class LedgerWriter
 
     /// <summary>Adds to the campaign's row for the day, creating it on the day's first movement (also when another instance races to).</summary>
     private static Task ApplyDailyAsync(AppDb db, Guid campaignId, DateOnly day, Delta d, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
+        db.ExecuteAsync($"""
             INSERT INTO "DailyTotals" ("CampaignId", "Day", "Confirmed", "Reversed", "Purchases")
             VALUES ({campaignId}, {day}, {d.Confirmed}, {d.Reversed}, {d.Purchases})
             ON CONFLICT ("CampaignId", "Day") DO UPDATE SET "Confirmed" = "DailyTotals"."Confirmed" + excluded."Confirmed",

@@ -49,17 +49,15 @@ internal static class RecordPurchase
             ConfirmedUtc = paidBy is null ? null : now,
         };
         configure?.Invoke(purchase);
-        db.Purchases.Add(purchase);
         try
         {
             var pledged = LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now);
-            await LedgerWriter.PostAsync(db, paidBy is null
+            await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
                 ? [pledged]
                 : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId") || DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {
-            db.ChangeTracker.Clear();
             return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));
         }
 
@@ -67,7 +65,7 @@ internal static class RecordPurchase
         {
             // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
             // Plain SQL on this hot path, like the totals increments (LedgerWriter).
-            var reserved = await db.Database.ExecuteSqlAsync($"""
+            var reserved = await db.ExecuteAsync($"""
                 UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Match}
                 WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Match} <= "MatchBudget"
                 """, ct);
