@@ -37,33 +37,30 @@ internal static class DirectSql
         return RunAsync(db, text, command =>
         {
             for (var i = 0; i < arguments.Length; i++)
-                command.Parameters.Add(mappings.GetMappingForValue(arguments[i]).CreateParameter(command, $"p{i}", arguments[i]));
+                command.Parameters.Add(mappings.GetMappingForValue(arguments[i]).CreateParameter(command, $"@p{i}", arguments[i]));
         }, ct);
     }
 
     /// <summary>
-    /// Inserts new rows (not tracked afterwards) in one command, in the order given. A constraint that refuses a row
-    /// throws <see cref="DbUpdateException"/> as SaveChanges would, and on PostgreSQL leaves the transaction usable.
+    /// Inserts new rows (not tracked afterwards), one statement each, in the order given. A constraint that refuses a
+    /// row throws <see cref="DbUpdateException"/> as SaveChanges would, and on PostgreSQL leaves the transaction usable.
     /// </summary>
-    public static Task InsertAsync(this AppDb db, IReadOnlyList<object> rows, CancellationToken ct = default)
-    {
-        var shapes = rows.Select(r => Shapes.GetOrAdd(r.GetType(), type => InsertShape.Of(db.Model, type))).ToArray();
-        var text = string.Concat(shapes.Select((shape, i) => shape.Sql($"r{i}_")));
-        return db.GuardedAsync(async token =>
+    public static Task InsertAsync(this AppDb db, IReadOnlyList<object> rows, CancellationToken ct = default) =>
+        db.GuardedAsync(async token =>
         {
-            try
+            foreach (var row in rows)
             {
-                await RunAsync(db, text, command =>
+                var shape = Shapes.GetOrAdd(row.GetType(), type => InsertShape.Of(db.Model, type));
+                try
                 {
-                    for (var i = 0; i < rows.Count; i++) shapes[i].Bind(command, rows[i], $"r{i}_");
-                }, token);
-            }
-            catch (DbException ex)
-            {
-                throw new DbUpdateException($"Inserting {string.Join(", ", shapes.Select(s => s.Table))} failed: {ex.Message}", ex);
+                    await RunAsync(db, shape.Sql, command => shape.Bind(command, row), token);
+                }
+                catch (DbException ex)
+                {
+                    throw new DbUpdateException($"Inserting into {shape.Table} failed: {ex.Message}", ex);
+                }
             }
         }, ct);
-    }
 
     private static async Task<int> RunAsync(AppDb db, string text, Action<DbCommand> bind, CancellationToken ct)
     {
@@ -108,34 +105,28 @@ internal static class DirectSql
     }
 
     /// <summary>An entity type's INSERT, read from EF's model: table, column names and each column's type mapping.</summary>
-    private sealed record InsertShape(string Table, IReadOnlyList<(string Column, IProperty Property, RelationalTypeMapping Mapping)> Columns)
+    private sealed record InsertShape(string Table, string Sql, IReadOnlyList<(IProperty Property, RelationalTypeMapping Mapping)> Columns)
     {
         public static InsertShape Of(IModel model, Type type)
         {
             var entity = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not an entity.");
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var columns = entity.GetProperties()
-                .Select(p => p.IsShadowProperty()
-                    ? throw new InvalidOperationException($"{type.Name}.{p.Name} has no value on the entity to insert.")
-                    : (p.GetColumnName(table)!, p, p.GetRelationalTypeMapping()))
+            var properties = entity.GetProperties()
+                .Select(p => p.IsShadowProperty() ? throw new InvalidOperationException($"{type.Name}.{p.Name} has no value on the entity to insert.") : p)
                 .ToList();
-            return new InsertShape(table.Name, columns);
+            var sql = new StringBuilder($"INSERT INTO \"{table.Name}\" (");
+            sql.AppendJoin(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\"")).Append(") VALUES (");
+            sql.AppendJoin(", ", properties.Select((_, i) => $"@c{i}")).Append(')');
+            return new InsertShape(table.Name, sql.ToString(), properties.Select(p => (p, p.GetRelationalTypeMapping())).ToList());
         }
 
-        public string Sql(string prefix)
-        {
-            var sql = new StringBuilder($"INSERT INTO \"{Table}\" (");
-            sql.AppendJoin(", ", Columns.Select(c => $"\"{c.Column}\"")).Append(") VALUES (");
-            sql.AppendJoin(", ", Columns.Select((_, i) => $"@{prefix}{i}")).Append(");\n");
-            return sql.ToString();
-        }
-
-        public void Bind(DbCommand command, object row, string prefix)
+        // Names carry the '@': Microsoft.Data.Sqlite otherwise looks each one up again under every prefix it knows.
+        public void Bind(DbCommand command, object row)
         {
             for (var i = 0; i < Columns.Count; i++)
             {
-                var (_, property, mapping) = Columns[i];
-                command.Parameters.Add(mapping.CreateParameter(command, $"{prefix}{i}", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
+                var (property, mapping) = Columns[i];
+                command.Parameters.Add(mapping.CreateParameter(command, $"@c{i}", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
             }
         }
     }
