@@ -43,9 +43,14 @@ internal static class Currencies
         var exponent = Exponent(code);
         if (exponent == 0) return minorUnits.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var unit = MinorUnitsPerMajor(code);
-        var sign = minorUnits < 0 ? "-" : "";
         var abs = Math.Abs(minorUnits);
-        return $"{sign}{abs / unit}.{(abs % unit).ToString(new string('0', exponent), System.Globalization.CultureInfo.InvariantCulture)}";
+        // Formatted in place, one allocation: exports call this three times a row.
+        var text = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(2, 2, System.Globalization.CultureInfo.InvariantCulture, stackalloc char[32]);
+        if (minorUnits < 0) text.AppendLiteral("-");
+        text.AppendFormatted(abs / unit);
+        text.AppendLiteral(".");
+        text.AppendFormatted(abs % unit, exponent == 2 ? "D2" : "D3");
+        return text.ToStringAndClear();
     }
 
     private static Dictionary<string, int> BuildTable()

@@ -2,6 +2,7 @@ using CharityPromo.Api.Access;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Reports;
 
 namespace CharityPromo.Api.Tests.Unit;
 
@@ -31,6 +32,10 @@ public class CurrencyTests
     [InlineData(500, "jpy", "500")]
     [InlineData(4999, "kwd", "4.999")]
     [InlineData(50, "kwd", "0.050")]
+    [InlineData(-123456, "usd", "-1234.56")]
+    [InlineData(99_999_999_999, "usd", "999999999.99")]
+    [InlineData(-99_999_999_999, "kwd", "-99999999.999")]
+    [InlineData(0, "usd", "0.00")]
     public void MinorUnitsFormatAsInvariantMajorUnits(long minor, string code, string expected) =>
         Currencies.ToMajorString(minor, code).ShouldBe(expected);
 }
@@ -83,4 +88,23 @@ public class JsonPathTests
     [InlineData("$", "body")]
     [InlineData(null, "body")]
     public void JsonPathsBecomeFieldNames(string? path, string field) => BadRequestHandler.JsonPathToField(path).ShouldBe(field);
+}
+
+public class ReportFormatTests
+{
+    [Theory]
+    [InlineData("2026-06-01T12:34:56.7891234Z", "2026-06-01T12:34:56.789Z")]
+    [InlineData("0999-01-02T03:04:05.006Z", "0999-01-02T03:04:05.006Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.999Z")]
+    public void TimestampsAreIsoUtcToTheMillisecondTruncated(string utc, string expected)
+    {
+        var time = DateTime.Parse(utc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+        PledgeReport.Iso(time).ShouldBe(expected);
+        PledgeReport.Iso(time).ShouldBe(time.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void StatusesAreSnakeCase() =>
+        Enum.GetValues<PurchaseStatus>().Select(PledgeReport.StatusName)
+            .ShouldBe(["pending", "confirmed", "failed", "partially_refunded", "refunded", "disputed"]);
 }
