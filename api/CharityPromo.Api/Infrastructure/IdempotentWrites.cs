@@ -13,10 +13,14 @@ namespace CharityPromo.Api.Infrastructure;
 internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, ILogger<IdempotentWrites> logger)
 {
     /// <summary>Runs <paramref name="work"/> in the writer's transaction, or replays the response it gave before.</summary>
-    public Task<IResult> RunAsync(HttpContext http, Func<AppDb, Task<IResult>> work)
+    public async Task<IResult> RunAsync(HttpContext http, Func<AppDb, Task<IResult>> work)
     {
         var request = IdempotentRequest.Of(http);
-        return writer.RunAsync(db => WriteAsync(db, http, work, request));
+        // A retry of a committed write is answered here, off the single writer thread. One racing its first attempt
+        // gets past this look; the writer settles it when storing the response (below).
+        if (request.Key.Length > 0 && await FindAsync(http.RequestServices.GetRequiredService<AppDb>(), request) is { } earlier)
+            return Replay(earlier, request.Fingerprint);
+        return await writer.RunAsync(db => WriteAsync(db, http, work, request));
     }
 
     /// <summary>The stored answer to this request, if it was already answered (for handlers that call out first).</summary>
@@ -28,20 +32,20 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
 
     private async Task<WriteBatcher.Outcome> WriteAsync(AppDb db, HttpContext http, Func<AppDb, Task<IResult>> work, IdempotentRequest request)
     {
-        if (request.Key.Length > 0 && await FindAsync(db, request) is { } earlier)
-            return new(Replay(earlier, request.Fingerprint), Keep: false);
-
         var captured = await CaptureAsync(http, await work(db));
         // Like Stripe: a request refused as invalid (400) or failing on our side (5xx) stores nothing,
-        // so the client may correct it and retry under the same key.
+        // so the client may correct it and retry under the same key — unless an attempt racing this one stored its answer.
         if (captured.StatusCode >= 500 || captured.StatusCode == StatusCodes.Status400BadRequest)
-            return new(new CapturedResult(captured), Keep: false);
+            return request.Key.Length > 0 && await FindAsync(db, request) is { } raced
+                ? new(Replay(raced, request.Fingerprint), Keep: false)
+                : new(new CapturedResult(captured), Keep: false);
 
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesGuardedAsync(); // anything the handler left unsaved
         if (request.Key.Length > 0)
         {
-            // Plain SQL, like the totals: one statement per write instead of a SaveChanges. DO NOTHING means another
-            // instance committed the same key first (it waited for that commit): answer as it did.
+            // Plain SQL, like the totals: one statement per write instead of a SaveChanges. DO NOTHING means the same key
+            // was stored first — earlier in this batch, or by another instance (this waited for its commit): undo this
+            // attempt's work and answer as the first did.
             var now = clock.GetUtcNow().UtcDateTime;
             var stored = await db.ExecuteAsync($"""
                 INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
