@@ -79,11 +79,12 @@ internal static class DirectSql
         }
         var commands = Commands.GetValue(connection, static opened =>
         {
-            opened.StateChange += (_, change) =>
+            var made = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+            opened.StateChange += (_, change) => // once per connection object, however often it reopens
             {
-                if (change.CurrentState != System.Data.ConnectionState.Open) Commands.Remove(opened);
+                if (change.CurrentState != System.Data.ConnectionState.Open) made.Clear();
             };
-            return new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+            return made;
         });
         if (!commands.TryGetValue(text, out var command))
         {
