@@ -61,24 +61,15 @@ internal static class PledgeReport
     public static string Iso(DateTime utc) => string.Create(24, utc, static (text, t) =>
     {
         // By hand rather than a custom format string: an export formats two per row (docs/BENCHMARKS.md).
+        "0000-00-00T00:00:00.000Z".CopyTo(text);
+        Digits(text.Slice(0, 4), t.Year); Digits(text.Slice(5, 2), t.Month); Digits(text.Slice(8, 2), t.Day);
+        Digits(text.Slice(11, 2), t.Hour); Digits(text.Slice(14, 2), t.Minute); Digits(text.Slice(17, 2), t.Second);
+        Digits(text.Slice(20, 3), t.Millisecond);
+
         static void Digits(Span<char> into, int value)
         {
             for (var i = into.Length - 1; i >= 0; i--, value /= 10) into[i] = (char)('0' + value % 10);
         }
-        Digits(text[..4], t.Year);
-        text[4] = '-';
-        Digits(text.Slice(5, 2), t.Month);
-        text[7] = '-';
-        Digits(text.Slice(8, 2), t.Day);
-        text[10] = 'T';
-        Digits(text.Slice(11, 2), t.Hour);
-        text[13] = ':';
-        Digits(text.Slice(14, 2), t.Minute);
-        text[16] = ':';
-        Digits(text.Slice(17, 2), t.Second);
-        text[19] = '.';
-        Digits(text.Slice(20, 3), t.Millisecond);
-        text[23] = 'Z';
     });
 
     public static string StatusName(PurchaseStatus status) => StatusNames[(int)status]; // the values are 0, 1, 2…

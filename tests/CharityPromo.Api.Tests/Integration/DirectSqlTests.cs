@@ -14,11 +14,9 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
     [Fact]
     public async Task RowsInsertedDirectlyAreStoredExactlyAsSaveChangesStoresThem()
     {
-        var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await Seed.ContractCampaignAsync(admin, slug: "direct");
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        var campaign = await db.Campaigns.Include(c => c.Charities).SingleAsync(c => c.Slug == "direct");
+        var campaign = await CampaignAsync(db, "direct");
         var now = new DateTime(2026, 6, 1, 12, 34, 56, 789, DateTimeKind.Utc).AddTicks(1230); // whole microseconds: PostgreSQL keeps no finer
         (Purchase, LedgerEntry) Row(string order)
         {
@@ -61,11 +59,9 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
     [Fact]
     public async Task ARefusedInsertIsADbUpdateExceptionAndTheTransactionCarriesOn()
     {
-        var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await Seed.ContractCampaignAsync(admin, slug: "direct-dup");
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        var campaign = await db.Campaigns.Include(c => c.Charities).SingleAsync(c => c.Slug == "direct-dup");
+        var campaign = await CampaignAsync(db, "direct-dup");
         Purchase New(string order, Guid client) => new()
         {
             ClientId = client, OrderId = order, ReceiptCode = ReceiptCodes.New(), CampaignId = campaign.Id,
@@ -116,6 +112,13 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
         await using var check = app.Services.CreateAsyncScope();
         (await check.ServiceProvider.GetRequiredService<AppDb>().IdempotencyRecords.CountAsync(r => r.ClientId == client)).ShouldBe(0);
         if (app.Provider == "Sqlite") handles.Count.ShouldBeGreaterThan(1, "the write never changed SQLite handle, so this proves nothing");
+    }
+
+    /// <summary>A campaign created through the API, read back with its charities.</summary>
+    private async Task<Campaigns.Campaign> CampaignAsync(AppDb db, string slug)
+    {
+        await Seed.ContractCampaignAsync(app.Client(await app.CreateKeyAsync("admin")), slug: slug);
+        return await db.Campaigns.Include(c => c.Charities).SingleAsync(c => c.Slug == slug);
     }
 
     private static async Task<List<KeyValuePair<string, object?>>> RawRowAsync(AppDb db, string table, Guid id)
