@@ -28,55 +28,84 @@ internal static class DirectSql
     private static readonly ConcurrentDictionary<Type, InsertShape> Shapes = new();
 
     /// <summary>Runs an interpolated statement; each interpolated value becomes a parameter, as with EF's ExecuteSql.</summary>
-    public static Task<int> ExecuteAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
-    {
-        var text = Texts.GetOrAdd(sql.Format, static format =>
-            string.Format(format, Enumerable.Range(0, CountPlaceholders(format)).Select(i => (object)$"@p{i}").ToArray()));
-        var mappings = db.GetService<IRelationalTypeMappingSource>();
-        var arguments = sql.GetArguments();
-        return RunAsync(db, text, command =>
-        {
-            for (var i = 0; i < arguments.Length; i++)
-                command.Parameters.Add(mappings.GetMappingForValue(arguments[i]).CreateParameter(command, $"@p{i}", arguments[i]));
-        }, ct);
-    }
+    public static async Task<int> ExecuteAsync(this AppDb db, FormattableString sql, CancellationToken ct = default) =>
+        (await RunAsync(db, [Statement.Of(db, sql)], guarded: false, ct))[0];
 
     /// <summary>
-    /// Inserts new rows (not tracked afterwards), one statement each, in the order given. A constraint that refuses a
-    /// row throws <see cref="DbUpdateException"/> as SaveChanges would, and on PostgreSQL leaves the transaction usable.
+    /// Inserts new rows (not tracked afterwards), one statement each, in the order given, then runs <paramref name="then"/>
+    /// (interpolated like <see cref="ExecuteAsync"/>) and returns the rows each of those changed. On PostgreSQL it all goes in
+    /// one round trip, a command batch inside its own savepoint. A constraint that refuses a row throws
+    /// <see cref="DbUpdateException"/> as SaveChanges would, and on PostgreSQL leaves the transaction usable with none of it applied.
     /// </summary>
-    public static Task InsertAsync(this AppDb db, IReadOnlyList<object> rows, CancellationToken ct = default) =>
-        db.GuardedAsync(async token =>
-        {
-            foreach (var row in rows)
-            {
-                var shape = Shapes.GetOrAdd(row.GetType(), type => InsertShape.Of(db.Model, type));
-                try
-                {
-                    await RunAsync(db, shape.Sql, command => shape.Bind(command, row), token);
-                }
-                catch (DbException ex)
-                {
-                    throw new DbUpdateException($"Inserting into {shape.Table} failed: {ex.Message}", ex);
-                }
-            }
-        }, ct);
-
-    private static async Task<int> RunAsync(AppDb db, string text, Action<DbCommand> bind, CancellationToken ct)
+    public static async Task<int[]> InsertAsync(this AppDb db, IReadOnlyList<object> rows, IReadOnlyList<FormattableString>? then = null, CancellationToken ct = default)
     {
-        if (db.Database.CurrentTransaction is not { } tx)
+        var statements = rows.Select(row => Statement.Of(db, row)).Concat((then ?? []).Select(sql => Statement.Of(db, sql))).ToList();
+        try
+        {
+            return (await RunAsync(db, statements, guarded: true, ct))[rows.Count..];
+        }
+        catch (DbException ex)
+        {
+            var tables = string.Join(", ", rows.Select(row => Shapes[row.GetType()].Table).Distinct());
+            throw new DbUpdateException($"Inserting into {tables} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The rows each statement changed. When <paramref name="guarded"/> they run inside a savepoint, rolled back if one
+    /// fails: PostgreSQL refuses every later command in a transaction with a failed statement, and SQLite would keep the
+    /// statements before the failed one.</summary>
+    private static async Task<int[]> RunAsync(AppDb db, IReadOnlyList<Statement> statements, bool guarded, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction?.GetDbTransaction() is not { } tx)
             throw new InvalidOperationException("Direct statements run inside the write transaction only.");
         var connection = db.Database.GetDbConnection();
-        if (connection is not SqliteConnection)
+        if (!guarded) return await RunAllAsync(connection, tx, statements, ct);
+        try
         {
-            // Npgsql prepares by SQL text on its own (Max Auto Prepare); a reused NpgsqlCommand would keep binding the
-            // parameters it was first run with.
-            await using var once = connection.CreateCommand();
-            once.CommandText = text;
-            once.Transaction = tx.GetDbTransaction();
-            bind(once);
-            return await once.ExecuteNonQueryAsync(ct);
+            return (await RunAllAsync(connection, tx, [Guard, .. statements, ReleaseGuard], ct))[1..^1];
         }
+        catch (DbException)
+        {
+            await RunAllAsync(connection, tx, [RollbackToGuard], CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static readonly Statement Guard = new("SAVEPOINT guard", static (_, _) => { });
+    private static readonly Statement ReleaseGuard = new("RELEASE SAVEPOINT guard", static (_, _) => { });
+    private static readonly Statement RollbackToGuard = new("ROLLBACK TO SAVEPOINT guard", static (_, _) => { });
+
+    /// <summary>SQLite runs them one by one on its prepared commands; other providers get one batch, one round trip.</summary>
+    private static async Task<int[]> RunAllAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<Statement> statements, CancellationToken ct)
+    {
+        var changed = new int[statements.Count];
+        if (connection is SqliteConnection sqlite)
+        {
+            for (var i = 0; i < statements.Count; i++)
+                changed[i] = await Prepared(sqlite, statements[i], tx).ExecuteNonQueryAsync(ct);
+            return changed;
+        }
+
+        // Npgsql prepares by SQL text on its own (Max Auto Prepare), batch commands included; a reused NpgsqlCommand
+        // would keep binding the parameters it was first run with, so the batch is new each time.
+        await using var batch = connection.CreateBatch();
+        await using var factory = connection.CreateCommand(); // EF's type mappings create parameters through a command
+        batch.Transaction = tx;
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Text;
+            statement.Bind(factory, command.Parameters);
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        for (var i = 0; i < statements.Count; i++) changed[i] = batch.BatchCommands[i].RecordsAffected;
+        return changed;
+    }
+
+    /// <summary>The command kept for this SQL text on this open connection, re-bound for this run.</summary>
+    private static DbCommand Prepared(SqliteConnection connection, Statement statement, DbTransaction tx)
+    {
         var commands = Commands.GetValue(connection, static opened =>
         {
             var made = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
@@ -86,16 +115,39 @@ internal static class DirectSql
             };
             return made;
         });
-        if (!commands.TryGetValue(text, out var command))
+        if (!commands.TryGetValue(statement.Text, out var command))
         {
             command = connection.CreateCommand();
-            command.CommandText = text;
-            commands[text] = command;
+            command.CommandText = statement.Text;
+            commands[statement.Text] = command;
         }
-        command.Transaction = tx.GetDbTransaction();
+        command.Transaction = tx;
         command.Parameters.Clear();
-        bind(command);
-        return await command.ExecuteNonQueryAsync(ct);
+        statement.Bind(command, command.Parameters);
+        return command;
+    }
+
+    /// <summary>SQL text and how to bind its parameters: parameters are made by a command and added to a command's or a batch command's list.</summary>
+    private sealed record Statement(string Text, Action<DbCommand, DbParameterCollection> Bind)
+    {
+        public static Statement Of(AppDb db, FormattableString sql)
+        {
+            var text = Texts.GetOrAdd(sql.Format, static format =>
+                string.Format(format, Enumerable.Range(0, CountPlaceholders(format)).Select(i => (object)$"@p{i}").ToArray()));
+            var mappings = db.GetService<IRelationalTypeMappingSource>();
+            var arguments = sql.GetArguments();
+            return new(text, (factory, into) =>
+            {
+                for (var i = 0; i < arguments.Length; i++)
+                    into.Add(mappings.GetMappingForValue(arguments[i]).CreateParameter(factory, $"@p{i}", arguments[i]));
+            });
+        }
+
+        public static Statement Of(AppDb db, object row)
+        {
+            var shape = Shapes.GetOrAdd(row.GetType(), type => InsertShape.Of(db.Model, type));
+            return new(shape.Sql, (factory, into) => shape.Bind(factory, into, row));
+        }
     }
 
     private static int CountPlaceholders(string format)
@@ -122,12 +174,12 @@ internal static class DirectSql
         }
 
         // Names carry the '@': Microsoft.Data.Sqlite otherwise looks each one up again under every prefix it knows.
-        public void Bind(DbCommand command, object row)
+        public void Bind(DbCommand factory, DbParameterCollection into, object row)
         {
             for (var i = 0; i < Columns.Count; i++)
             {
                 var (property, mapping) = Columns[i];
-                command.Parameters.Add(mapping.CreateParameter(command, $"@c{i}", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
+                into.Add(mapping.CreateParameter(factory, $"@c{i}", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
             }
         }
     }

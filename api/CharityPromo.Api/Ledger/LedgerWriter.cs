@@ -50,19 +50,21 @@ internal static class LedgerWriter
         RequireTransaction(db);
         db.Ledger.AddRange(entries);
         await db.SaveChangesGuardedAsync(ct);
-        await ApplyAsync(db, entries, ct);
+        foreach (var increment in Increments(entries))
+            increment.Check(await db.ExecuteAsync(increment.Sql, ct));
     }
 
     /// <summary>
-    /// Inserts a new purchase with its first entries in one statement batch, without change tracking (every purchase
-    /// takes this path on the writer thread: <see cref="DirectSql"/>), then applies them to the totals.
+    /// Inserts a new purchase with its first entries and applies them to the totals, without change tracking and, on
+    /// PostgreSQL, in one round trip (every purchase takes this path on the writer thread: <see cref="DirectSql"/>).
     /// </summary>
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was inserted or applied).</exception>
     public static async Task PostNewPurchaseAsync(AppDb db, Purchase purchase, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
     {
         RequireTransaction(db);
-        await db.InsertAsync([purchase, .. entries], ct);
-        await ApplyAsync(db, entries, ct);
+        var increments = Increments(entries);
+        var changed = await db.InsertAsync([purchase, .. entries], increments.Select(i => i.Sql).ToList(), ct);
+        for (var i = 0; i < increments.Count; i++) increments[i].Check(changed[i]);
     }
 
     private static void RequireTransaction(AppDb db)
@@ -71,12 +73,25 @@ internal static class LedgerWriter
             throw new InvalidOperationException("Ledger entries are posted inside the write transaction only.");
     }
 
-    private static async Task ApplyAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    /// <summary>The increments that apply these entries to the totals rows and the daily rows.</summary>
+    private static List<Increment> Increments(IReadOnlyList<LedgerEntry> entries)
     {
+        var increments = new List<Increment>(2);
         foreach (var row in entries.Where(e => e.Kind != LedgerKind.Remitted).GroupBy(e => (e.CampaignId, e.CharityId, e.Currency)))
-            await ApplyTotalsAsync(db, row.Key, Delta.Of(row), ct);
+            increments.Add(TotalsIncrement(row.Key, Delta.Of(row)));
         foreach (var day in entries.Where(e => e.Kind is LedgerKind.Confirmed or LedgerKind.Reversed).GroupBy(e => (e.CampaignId, Day: DateOnly.FromDateTime(e.CreatedUtc))))
-            await ApplyDailyAsync(db, day.Key.CampaignId, day.Key.Day, Delta.Of(day), ct);
+            increments.Add(DailyIncrement(day.Key.CampaignId, day.Key.Day, Delta.Of(day)));
+        return increments;
+    }
+
+    /// <summary>A statement that moves a totals row; <see cref="Check"/> fails when the campaign's totals row it had to move is missing.</summary>
+    private sealed record Increment(FormattableString Sql, (Guid CampaignId, Guid CharityId, string Currency)? TotalsRow)
+    {
+        public void Check(int changed)
+        {
+            if (TotalsRow is { } key && changed != 1)
+                throw new InvalidOperationException($"No totals row for campaign {key.CampaignId}, charity {key.CharityId}, {key.Currency}.");
+        }
     }
 
     /// <summary>What a set of entries does to a totals row. Paying a charity (remitted) moves money already raised: no change.</summary>
@@ -94,25 +109,19 @@ internal static class LedgerWriter
     }
 
     // The two statements below run in every write that moves money, so they are plain SQL (the same text on SQLite and
-    // PostgreSQL), kept prepared by DirectSql: EF's ExecuteUpdate rebuilt and looked up its expression tree on each
-    // call, which cost the writer thread several times the statement itself (docs/BENCHMARKS.md).
-    private static async Task ApplyTotalsAsync(AppDb db, (Guid CampaignId, Guid CharityId, string Currency) key, Delta d, CancellationToken ct)
-    {
-        var updated = await db.ExecuteAsync($"""
-            UPDATE "CampaignTotals" SET "Pending" = "Pending" + {d.Pending}, "Confirmed" = "Confirmed" + {d.Confirmed},
-                "Reversed" = "Reversed" + {d.Reversed}, "Purchases" = "Purchases" + {d.Purchases}
-            WHERE "CampaignId" = {key.CampaignId} AND "CharityId" = {key.CharityId} AND "Currency" = {key.Currency}
-            """, ct);
-        if (updated != 1)
-            throw new InvalidOperationException($"No totals row for campaign {key.CampaignId}, charity {key.CharityId}, {key.Currency}.");
-    }
+    // PostgreSQL), run by DirectSql: EF's ExecuteUpdate rebuilt and looked up its expression tree on each call, which cost
+    // the writer thread several times the statement itself (docs/BENCHMARKS.md).
+    private static Increment TotalsIncrement((Guid CampaignId, Guid CharityId, string Currency) key, Delta d) => new($"""
+        UPDATE "CampaignTotals" SET "Pending" = "Pending" + {d.Pending}, "Confirmed" = "Confirmed" + {d.Confirmed},
+            "Reversed" = "Reversed" + {d.Reversed}, "Purchases" = "Purchases" + {d.Purchases}
+        WHERE "CampaignId" = {key.CampaignId} AND "CharityId" = {key.CharityId} AND "Currency" = {key.Currency}
+        """, key);
 
     /// <summary>Adds to the campaign's row for the day, creating it on the day's first movement (also when another instance races to).</summary>
-    private static Task ApplyDailyAsync(AppDb db, Guid campaignId, DateOnly day, Delta d, CancellationToken ct) =>
-        db.ExecuteAsync($"""
-            INSERT INTO "DailyTotals" ("CampaignId", "Day", "Confirmed", "Reversed", "Purchases")
-            VALUES ({campaignId}, {day}, {d.Confirmed}, {d.Reversed}, {d.Purchases})
-            ON CONFLICT ("CampaignId", "Day") DO UPDATE SET "Confirmed" = "DailyTotals"."Confirmed" + excluded."Confirmed",
-                "Reversed" = "DailyTotals"."Reversed" + excluded."Reversed", "Purchases" = "DailyTotals"."Purchases" + excluded."Purchases"
-            """, ct);
+    private static Increment DailyIncrement(Guid campaignId, DateOnly day, Delta d) => new($"""
+        INSERT INTO "DailyTotals" ("CampaignId", "Day", "Confirmed", "Reversed", "Purchases")
+        VALUES ({campaignId}, {day}, {d.Confirmed}, {d.Reversed}, {d.Purchases})
+        ON CONFLICT ("CampaignId", "Day") DO UPDATE SET "Confirmed" = "DailyTotals"."Confirmed" + excluded."Confirmed",
+            "Reversed" = "DailyTotals"."Reversed" + excluded."Reversed", "Purchases" = "DailyTotals"."Purchases" + excluded."Purchases"
+        """, TotalsRow: null);
 }

@@ -57,24 +57,31 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task ARefusedInsertIsADbUpdateExceptionAndTheTransactionCarriesOn()
+    public async Task AnInsertReportsWhatEachFollowingStatementChangedAndARefusalAppliesNoneOfIt()
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        var campaign = await CampaignAsync(db, "direct-dup");
-        Purchase New(string order, Guid client) => new()
-        {
-            ClientId = client, OrderId = order, ReceiptCode = ReceiptCodes.New(), CampaignId = campaign.Id,
-            CharityId = campaign.Charities[0].CharityId, Currency = "usd", Amount = 100, PaymentMethod = "external", PaymentStatus = "succeeded",
-        };
+        var campaign = await CampaignAsync(db, "direct-batch");
         var client = Guid.NewGuid();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        await db.InsertAsync([New("DUP-1", client)]);
-        var refused = await Should.ThrowAsync<DbUpdateException>(() => db.InsertAsync([New("DUP-1", client)]));
-        DbErrors.IsUniqueViolationOn(refused, "Purchases.OrderId").ShouldBeTrue(refused.InnerException!.Message);
-        await db.InsertAsync([New("DUP-2", client)]); // PostgreSQL would refuse every later command had the insert not been guarded
-        await tx.CommitAsync();
-        (await db.Purchases.CountAsync(p => p.ClientId == client)).ShouldBe(2);
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            var changed = await db.InsertAsync([NewPurchase(campaign, "B-1", client)], [
+                $"""UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {5L} WHERE "Id" = {campaign.Id}""",
+                $"""UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {5L} WHERE "Id" = {Guid.NewGuid()}""",
+            ]);
+            changed.ShouldBe([1, 0]);
+
+            // The second row is refused: the first row and the statement after them are undone with it.
+            var refused = await Should.ThrowAsync<DbUpdateException>(() => db.InsertAsync(
+                [NewPurchase(campaign, "B-2", client), NewPurchase(campaign, "B-1", client)],
+                [$"""UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {100L} WHERE "Id" = {campaign.Id}"""]));
+            DbErrors.IsUniqueViolationOn(refused, "Purchases.OrderId").ShouldBeTrue(refused.InnerException!.Message);
+            (await db.InsertAsync([NewPurchase(campaign, "B-3", client)])).ShouldBeEmpty(); // and the transaction carries on (PostgreSQL would refuse every later command had the batch not been guarded)
+            await tx.CommitAsync();
+        }
+        db.ChangeTracker.Clear();
+        (await db.Purchases.Where(p => p.ClientId == client).Select(p => p.OrderId).OrderBy(o => o).ToListAsync()).ShouldBe(["B-1", "B-3"]);
+        (await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == campaign.Id)).MatchUsed.ShouldBe(campaign.MatchUsed + 5);
     }
 
     [Fact]
@@ -113,6 +120,12 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
         (await check.ServiceProvider.GetRequiredService<AppDb>().IdempotencyRecords.CountAsync(r => r.ClientId == client)).ShouldBe(0);
         if (app.Provider == "Sqlite") handles.Count.ShouldBeGreaterThan(1, "the write never changed SQLite handle, so this proves nothing");
     }
+
+    private static Purchase NewPurchase(Campaigns.Campaign campaign, string order, Guid client) => new()
+    {
+        ClientId = client, OrderId = order, ReceiptCode = ReceiptCodes.New(), CampaignId = campaign.Id,
+        CharityId = campaign.Charities[0].CharityId, Currency = "usd", Amount = 100, PaymentMethod = "external", PaymentStatus = "succeeded",
+    };
 
     /// <summary>A campaign created through the API, read back with its charities.</summary>
     private async Task<Campaigns.Campaign> CampaignAsync(AppDb db, string slug)
