@@ -14,6 +14,8 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
     public int Port { get; } = FreePort();
     /// <summary>What the server wrote to stdout and stderr, to show when a test fails.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
+    /// <summary>Settings added to (or overriding) the server's environment.</summary>
+    public Dictionary<string, string> Environment { get; } = new();
 
     private ProcessStartInfo StartInfo(params string[] args)
     {
@@ -25,6 +27,7 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
         start.Environment["RateLimiting__PerKeyPerSecond"] = "100000";
         start.Environment["RateLimiting__PerKeyBurst"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in Environment) start.Environment[name] = value;
         return start;
     }
 

@@ -32,6 +32,7 @@ internal static class DataSetup
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder)
             Directory.CreateDirectory(folder); // SQLite creates the file, not the folder it lives in
 
+        SqlitePragmas.ConfigureProcess(); // before anything opens a connection
         // Pooled: +19% on the public totals read in scripts/bench.sh (docs/BENCHMARKS.md); AppDb keeps no state of its own.
         services.AddDbContextPool<AppDb>(o => Quiet(o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas())));
         return services;

@@ -58,6 +58,19 @@ public class SchemaTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task TheServerConfiguresSqliteBeforeItsFirstUse()
+    {
+        // Process-wide settings are only accepted before SQLite's first use, so this needs a process of its own.
+        using var api = new CharityPromo.Testing.ApiProcess($"Data Source={Path.Combine(_folder, "process.db")}", "Sqlite")
+        {
+            Environment = { ["Logging__LogLevel__CharityPromo.Api.Data.SqlitePragmas"] = "Information" },
+        };
+        await api.StartAsync();
+        api.Output.ShouldContain(line => line.Contains($"SQLite keeps savepoint journals in memory up to {SqlitePragmas.StatementJournalInMemory} bytes."),
+            string.Join('\n', api.Output));
+    }
+
     private AppDb Db(string file) =>
         new(new DbContextOptionsBuilder<AppDb>().UseSqlite($"Data Source={Path.Combine(_folder, file)}").Options);
 
