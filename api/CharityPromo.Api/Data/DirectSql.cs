@@ -32,6 +32,39 @@ internal static class DirectSql
         (await RunAsync(db, [Statement.Of(db, sql)], guarded: false, ct))[0];
 
     /// <summary>
+    /// Reads one integer (a count, a counter) with an interpolated query, inside the current transaction if there is one.
+    /// On SQLite the command stays prepared while the connection is open, as for <see cref="ExecuteAsync"/>; EF's compiled
+    /// queries make a new command, and a new delegate, on every call.
+    /// </summary>
+    public static async Task<long> ReadLongAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
+    {
+        var statement = Statement.Of(db, sql);
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction();
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            object? value;
+            if (connection is SqliteConnection sqlite)
+                value = await Prepared(sqlite, statement, tx).ExecuteScalarAsync(ct);
+            else
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = statement.Text;
+                statement.Bind(command, command.Parameters);
+                value = await command.ExecuteScalarAsync(ct);
+            }
+            return value is null or DBNull ? throw new InvalidOperationException($"No row for: {statement.Text}") : Convert.ToInt64(value);
+        }
+        finally
+        {
+            if (opened) await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
     /// Inserts new rows (not tracked afterwards), one statement each, in the order given, then runs <paramref name="then"/>
     /// (interpolated like <see cref="ExecuteAsync"/>) and returns the rows each of those changed. On PostgreSQL it all goes in
     /// one round trip, a command batch inside its own savepoint. A constraint that refuses a row throws
@@ -104,7 +137,7 @@ internal static class DirectSql
     }
 
     /// <summary>The command kept for this SQL text on this open connection, re-bound for this run.</summary>
-    private static DbCommand Prepared(SqliteConnection connection, Statement statement, DbTransaction tx)
+    private static DbCommand Prepared(SqliteConnection connection, Statement statement, DbTransaction? tx)
     {
         var commands = Commands.GetValue(connection, static opened =>
         {

@@ -12,19 +12,12 @@ internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string
 /// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
 internal static class DonationPricer
 {
-    // Compiled queries: every purchase prices on the writer thread, where rebuilding a LINQ query's expression tree
-    // on each call was a measurable share of the write rate (docs/BENCHMARKS.md).
+    // Every purchase prices on the writer thread: the campaign (once per write transaction) is a compiled query, since
+    // rebuilding a LINQ query's expression tree on each call was a measurable share of the write rate, and the two
+    // per-purchase reads are plain SQL on prepared commands (DirectSql; docs/BENCHMARKS.md).
     private static readonly Func<AppDb, string, CancellationToken, Task<Campaign?>> FindCampaign = EF.CompileAsyncQuery(
         (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
             .SingleOrDefault(c => c.Slug == slug));
-
-    private static readonly Func<AppDb, Guid, CancellationToken, Task<long>> MatchUsed = EF.CompileAsyncQuery(
-        (AppDb db, Guid campaignId, CancellationToken ct) => db.Campaigns.Where(c => c.Id == campaignId).Select(c => c.MatchUsed).Single());
-
-    /// <summary>The customer's purchases that are paid and not fully refunded: what loyalty counts.</summary>
-    private static readonly Func<AppDb, string, CancellationToken, Task<int>> CountLoyal = EF.CompileAsyncQuery(
-        (AppDb db, string customerHash, CancellationToken ct) => db.Purchases
-            .Count(p => p.CustomerHash == customerHash && (p.Status == PurchaseStatus.Confirmed || p.Status == PurchaseStatus.PartiallyRefunded)));
 
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
         AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
@@ -62,9 +55,15 @@ internal static class DonationPricer
         var matchBudgetLeft = 0L;
         if (campaign.MatchPercentBps is not null)
         {
-            if (customerHash is not null) prior = await CountLoyal(db, customerHash, ct);
+            // What loyalty counts: the customer's purchases that are paid and not fully refunded.
+            if (customerHash is not null)
+                prior = (int)await db.ReadLongAsync($"""
+                    SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
+                        AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})
+                    """, ct);
             // A campaign remembered from earlier in the batch has a stale MatchUsed: earlier purchases may have used budget.
-            var used = remembered is null ? campaign.MatchUsed : await MatchUsed(db, campaign.Id, ct);
+            var used = remembered is null ? campaign.MatchUsed
+                : await db.ReadLongAsync($"""SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id}""", ct);
             matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
         }
 
