@@ -58,6 +58,11 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             // Each write has its own savepoint here, so EF need not wrap every SaveChanges in one more.
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync();
+            async Task UndoAsync()
+            {
+                await tx.RollbackToSavepointAsync("write");
+                db.ForgetCampaignLocks(); // the row locks taken since the savepoint went with it
+            }
             foreach (var item in batch)
             {
                 for (var attempt = 1; ; attempt++)
@@ -67,18 +72,18 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                     {
                         var outcome = await item.Work(db);
                         if (outcome.Keep) await tx.ReleaseSavepointAsync("write");
-                        else await tx.RollbackToSavepointAsync("write");
+                        else await UndoAsync();
                         answered.Add((item, outcome.Result));
                         break;
                     }
                     catch (Exception ex) when (DbErrors.IsTransientConflict(ex) && attempt < MaxAttempts)
                     {
                         // Another instance's batch holds what this write needs (PostgreSQL): undo it and run it again.
-                        await tx.RollbackToSavepointAsync("write");
+                        await UndoAsync();
                     }
                     catch (Exception ex)
                     {
-                        await tx.RollbackToSavepointAsync("write");
+                        await UndoAsync();
                         item.Done.TrySetException(ex);
                         break;
                     }

@@ -18,12 +18,7 @@ internal static class RecordPurchase
         AppDb db, PurchaseRequest request, Guid clientId, string clientName, CustomerRefHasher hasher, DateTime now,
         string? paidBy, Action<Purchase>? configure, CancellationToken ct)
     {
-        if (db.Database.IsNpgsql())
-        {
-            // Instances share the campaign's totals and match budget. Taking the campaign's row first, before anything
-            // is read or written, makes their batches queue on it instead of deadlocking on each other's rows.
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Campaigns\" WHERE \"Slug\" = {request.Campaign} FOR UPDATE", ct);
-        }
+        await db.LockCampaignAsync(request.Campaign, ct); // first, before anything is read or written (PostgreSQL)
         var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, now, ct);
         if (priced is null) return (null, problem);
 
