@@ -57,14 +57,19 @@ internal static class LedgerWriter
     /// <summary>
     /// Inserts a new purchase with its first entries and applies them to the totals, without change tracking and, on
     /// PostgreSQL, in one round trip (every purchase takes this path on the writer thread: <see cref="DirectSql"/>).
+    /// <paramref name="alongside"/> joins that round trip (the match reservation); returns the rows it changed.
     /// </summary>
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was inserted or applied).</exception>
-    public static async Task PostNewPurchaseAsync(AppDb db, Purchase purchase, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    public static async Task<int> PostNewPurchaseAsync(AppDb db, Purchase purchase, IReadOnlyList<LedgerEntry> entries,
+        FormattableString? alongside, CancellationToken ct)
     {
         RequireTransaction(db);
         var increments = Increments(entries);
-        var changed = await db.InsertAsync([purchase, .. entries], increments.Select(i => i.Sql).ToList(), ct);
+        var statements = increments.Select(i => i.Sql).ToList();
+        if (alongside is not null) statements.Add(alongside);
+        var changed = await db.InsertAsync([purchase, .. entries], statements, ct);
         for (var i = 0; i < increments.Count; i++) increments[i].Check(changed[i]);
+        return alongside is null ? 0 : changed[^1];
     }
 
     private static void RequireTransaction(AppDb db)

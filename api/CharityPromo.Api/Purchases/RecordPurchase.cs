@@ -44,28 +44,29 @@ internal static class RecordPurchase
             ConfirmedUtc = paidBy is null ? null : now,
         };
         configure?.Invoke(purchase);
+
+        // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
+        // Sent with the purchase's own statements: on PostgreSQL, no round trip of its own.
+        FormattableString? reserveMatch = null;
+        if (purchase.Match > 0)
+            reserveMatch = $"""
+                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Match}
+                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Match} <= "MatchBudget"
+                """;
+        int reserved;
         try
         {
             var pledged = LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now);
-            await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
+            reserved = await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
                 ? [pledged]
-                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], ct);
+                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserveMatch, ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId") || DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {
             return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));
         }
-
-        if (purchase.Match > 0)
-        {
-            // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
-            // Plain SQL on this hot path, like the totals increments (LedgerWriter).
-            var reserved = await db.ExecuteAsync($"""
-                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Match}
-                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Match} <= "MatchBudget"
-                """, ct);
-            if (reserved != 1) throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
-        }
+        if (reserveMatch is not null && reserved != 1)
+            throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
         return (new RecordedPurchase(purchase, priced.Campaign.Slug, priced.Charity.Slug), null);
     }
 }
