@@ -195,10 +195,9 @@ echo "  CSV export: $export_rows rows in ${export_s}s (bare loop ${bare_before}s
 # PostgreSQL: the write case again, on a throwaway cluster on this machine (fsync on, default settings).
 kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
 pg_dir=$(mktemp -d /tmp/charitypromo-bench-pg.XXXXXX) # not under $work: the server runs as another user
-pg_port=55532
-while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
 trap 'bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"; cleanup' EXIT INT TERM
-bash scripts/postgres.sh start "$pg_dir" "$pg_port" >/dev/null
+pg_connection=$(bash scripts/postgres.sh start "$pg_dir" 25532) # below Linux's ephemeral ports
+pg_port=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$pg_connection")
 psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE bench" postgres
 export Database__Provider=Postgres ConnectionStrings__Default="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench"
 admin_key=$(dotnet "$api_dll" keys create --name bench-admin --scopes admin,checkout,finance 2>/dev/null | tail -n 1)

@@ -33,9 +33,7 @@ done
 # The same API tests on PostgreSQL (each test app gets its own database on this cluster).
 pg_dir=$(mktemp -d /tmp/charitypromo-pg.XXXXXX)
 trap 'bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
-pg_port=55432
-while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
-CHARITYPROMO_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir" "$pg_port")
+CHARITYPROMO_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir" 25432) # below Linux's ephemeral ports
 export CHARITYPROMO_TEST_POSTGRES
 run_tests tests/CharityPromo.Api.Tests/CharityPromo.Api.Tests.csproj CharityPromo.Api.Tests.Postgres "Provider!=Sqlite"
 
