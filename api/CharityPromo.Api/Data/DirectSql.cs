@@ -11,12 +11,13 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace CharityPromo.Api.Data;
 
 /// <summary>
-/// The statements every purchase runs on the writer thread, without EF's per-command work: the commands stay
+/// The statements every purchase runs on the writer thread, without EF's per-command work: on SQLite the commands stay
 /// prepared on their connection and are only re-bound on the next call (EF creates a new command for every statement,
-/// and Microsoft.Data.Sqlite compiles each new command's SQL again — efcore#14044), and new rows are inserted
-/// without change tracking. Parameters and columns still come from EF's type mappings and model, so values are
-/// stored exactly as a SaveChanges would store them. Used inside the write transaction only (docs/BENCHMARKS.md
-/// has the measurements that justified it).
+/// and Microsoft.Data.Sqlite compiles each new command's SQL again — efcore#14044); on PostgreSQL a purchase's inserts
+/// and increments go as one command batch, one round trip; new rows are inserted without change tracking. Parameters
+/// and columns still come from EF's type mappings and model, so values are stored exactly as a SaveChanges would store
+/// them. Writes run inside the write transaction only; <see cref="ReadLongAsync"/> reads anywhere (docs/BENCHMARKS.md
+/// has the measurements that justified all of it).
 /// </summary>
 internal static class DirectSql
 {
@@ -67,8 +68,8 @@ internal static class DirectSql
     /// <summary>
     /// Inserts new rows (not tracked afterwards), one statement each, in the order given, then runs <paramref name="then"/>
     /// (interpolated like <see cref="ExecuteAsync"/>) and returns the rows each of those changed. On PostgreSQL it all goes in
-    /// one round trip, a command batch inside its own savepoint. A constraint that refuses a row throws
-    /// <see cref="DbUpdateException"/> as SaveChanges would, and on PostgreSQL leaves the transaction usable with none of it applied.
+    /// one round trip, a command batch. All of it runs inside its own savepoint: a constraint that refuses a row throws
+    /// <see cref="DbUpdateException"/> as SaveChanges would and leaves the transaction usable, with none of it applied.
     /// </summary>
     public static async Task<int[]> InsertAsync(this AppDb db, IReadOnlyList<object> rows, IReadOnlyList<FormattableString>? then = null, CancellationToken ct = default)
     {
