@@ -3,24 +3,16 @@ using System.Text.Encodings.Web;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CharityPromo.Api.Access;
 
 /// <summary>Reads "Authorization: Bearer cp_…", finds the key by its hash, and answers 401/403 as problem details.</summary>
 internal sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppDb db)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppDb db, SqliteReaders readers)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-
-    // Compiled: it runs on every authenticated request.
-    private static readonly Func<AppDb, string, CancellationToken, Task<KeyRow?>> FindKey = EF.CompileAsyncQuery(
-        (AppDb db, string hash, CancellationToken ct) => db.ApiKeys.AsNoTracking()
-            .Where(k => k.Hash == hash && k.RevokedUtc == null)
-            .Select(k => new KeyRow(k.Id, k.Name, k.Scopes))
-            .SingleOrDefault());
 
     private sealed record KeyRow(Guid Id, string Name, string Scopes);
 
@@ -32,7 +24,9 @@ internal sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
 
         var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
-        var key = await FindKey(db, hash, Context.RequestAborted);
+        var key = await db.ReadRowAsync(readers, $"""
+            SELECT "Id", "Name", "Scopes" FROM "ApiKeys" WHERE "Hash" = {hash} AND "RevokedUtc" IS NULL
+            """, row => new KeyRow(row.GetGuid(0), row.GetString(1), row.GetString(2)), Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
 
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(Scopes.ClientIdClaim, key.Id.ToString()) };

@@ -11,6 +11,7 @@ internal static class DataSetup
     /// <summary>Registers <see cref="AppDb"/> for <c>Database:Provider</c>: Sqlite (one instance) or Postgres (several).</summary>
     public static IServiceCollection AddAppDb(this IServiceCollection services, IConfiguration config)
     {
+        services.AddSingleton<SqliteReaders>(); // unused on PostgreSQL
         var provider = config["Database:Provider"] ?? "Sqlite";
         var connectionString = config.GetConnectionString("Default");
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))

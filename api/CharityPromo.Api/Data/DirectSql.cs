@@ -16,7 +16,7 @@ namespace CharityPromo.Api.Data;
 /// and Microsoft.Data.Sqlite compiles each new command's SQL again — efcore#14044); on PostgreSQL a purchase's inserts
 /// and increments go as one command batch, one round trip; new rows are inserted without change tracking. Parameters
 /// and columns still come from EF's type mappings and model, so values are stored exactly as a SaveChanges would store
-/// them. Writes run inside the write transaction only; <see cref="ReadLongAsync"/> reads anywhere (docs/BENCHMARKS.md
+/// them. Writes run inside the write transaction only; <see cref="ReadLongAsync"/> and <see cref="ReadRowAsync"/> read anywhere (docs/BENCHMARKS.md
 /// has the measurements that justified all of it).
 /// </summary>
 internal static class DirectSql
@@ -40,24 +40,62 @@ internal static class DirectSql
     public static async Task<long> ReadLongAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
     {
         var statement = Statement.Of(db, sql);
+        var value = await OnContextConnectionAsync(db, statement, command => command.ExecuteScalarAsync(ct), ct);
+        return value is null or DBNull ? throw new InvalidOperationException($"No row for: {statement.Text}") : Convert.ToInt64(value);
+    }
+
+    /// <summary>
+    /// Reads at most one row with an interpolated query: inside the current transaction if there is one; otherwise, on
+    /// SQLite, on one of <paramref name="readers"/>' open connections, where the command stays prepared from one request
+    /// to the next; otherwise on the context's connection (Npgsql keeps statements prepared on its pooled connections).
+    /// </summary>
+    public static async Task<T?> ReadRowAsync<T>(this AppDb db, SqliteReaders readers, FormattableString sql, Func<DbDataReader, T> read,
+        CancellationToken ct = default) where T : class
+    {
+        var statement = Statement.Of(db, sql);
+        var connection = db.Database.GetDbConnection();
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (tx is null && connection is SqliteConnection own)
+        {
+            var reader = readers.Rent(own.ConnectionString);
+            var healthy = false;
+            try
+            {
+                var row = await ReadAsync(Prepared(reader, statement, null), read, ct);
+                healthy = true;
+                return row;
+            }
+            finally
+            {
+                readers.Return(reader, healthy);
+            }
+        }
+
+        return await OnContextConnectionAsync(db, statement, command => ReadAsync(command, read, ct), ct);
+
+        static async Task<T?> ReadAsync(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)
+        {
+            await using var rows = await command.ExecuteReaderAsync(ct);
+            return await rows.ReadAsync(ct) ? read(rows) : null;
+        }
+    }
+
+    /// <summary>Runs a statement on the context's connection, in its transaction if there is one (opening and closing the
+    /// connection around it if it was closed): on SQLite on the command kept prepared for as long as the connection is open.</summary>
+    private static async Task<T> OnContextConnectionAsync<T>(AppDb db, Statement statement, Func<DbCommand, Task<T>> run, CancellationToken ct)
+    {
         var tx = db.Database.CurrentTransaction?.GetDbTransaction();
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened) await db.Database.OpenConnectionAsync(ct);
         try
         {
-            object? value;
-            if (connection is SqliteConnection sqlite)
-                value = await Prepared(sqlite, statement, tx).ExecuteScalarAsync(ct);
-            else
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = tx;
-                command.CommandText = statement.Text;
-                statement.Bind(command, command.Parameters);
-                value = await command.ExecuteScalarAsync(ct);
-            }
-            return value is null or DBNull ? throw new InvalidOperationException($"No row for: {statement.Text}") : Convert.ToInt64(value);
+            if (connection is SqliteConnection sqlite) return await run(Prepared(sqlite, statement, tx));
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = statement.Text;
+            statement.Bind(command, command.Parameters);
+            return await run(command);
         }
         finally
         {

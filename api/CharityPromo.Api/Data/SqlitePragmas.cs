@@ -36,28 +36,37 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (!FirstOpen(connection, eventData)) return;
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
+        Report(eventData);
+        Apply(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken ct = default)
     {
-        if (!FirstOpen(connection, eventData)) return;
+        Report(eventData);
+        if (!FirstOpen(connection)) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>True the first time this physical connection (SQLite's handle, reused by the pool) is seen.</summary>
-    private static bool FirstOpen(DbConnection connection, ConnectionEndEventData eventData)
+    /// <summary>Sets the per-connection pragmas on an open connection, unless its physical connection already has them.</summary>
+    public static void Apply(DbConnection connection)
     {
-        if (Interlocked.Exchange(ref _reported, 1) == 0 && eventData.Context?.GetService<ILoggerFactory>().CreateLogger<SqlitePragmas>() is { } log)
-        {
-            if (ConfigureProcess()) log.LogInformation("SQLite keeps savepoint journals in memory up to {Bytes} bytes.", StatementJournalInMemory);
-            else log.LogWarning("SQLite was in use before it could be configured: savepoint journals go to temporary files past 64 KiB (slower writes).");
-        }
-        return connection is not SqliteConnection { Handle: { } handle } || Configured.TryAdd(handle, handle);
+        if (!FirstOpen(connection)) return;
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>True the first time this physical connection (SQLite's handle, reused by the pool) is seen.</summary>
+    private static bool FirstOpen(DbConnection connection) =>
+        connection is not SqliteConnection { Handle: { } handle } || Configured.TryAdd(handle, handle);
+
+    /// <summary>Logs once per process whether <see cref="ConfigureProcess"/> took.</summary>
+    private static void Report(ConnectionEndEventData eventData)
+    {
+        if (Interlocked.Exchange(ref _reported, 1) != 0 || eventData.Context?.GetService<ILoggerFactory>().CreateLogger<SqlitePragmas>() is not { } log) return;
+        if (ConfigureProcess()) log.LogInformation("SQLite keeps savepoint journals in memory up to {Bytes} bytes.", StatementJournalInMemory);
+        else log.LogWarning("SQLite was in use before it could be configured: savepoint journals go to temporary files past 64 KiB (slower writes).");
     }
 }

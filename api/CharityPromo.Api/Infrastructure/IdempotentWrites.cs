@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using CharityPromo.Api.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Infrastructure;
 
@@ -10,7 +9,7 @@ namespace CharityPromo.Api.Infrastructure;
 /// write is either whole and replayable or not there at all. A retry with the same key and the same request gets
 /// the first response again (<c>Idempotent-Replayed: true</c>); the same key with another request gets 422.
 /// </summary>
-internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, ILogger<IdempotentWrites> logger)
+internal sealed class IdempotentWrites(WriteBatcher writer, SqliteReaders readers, TimeProvider clock, ILogger<IdempotentWrites> logger)
 {
     /// <summary>Runs <paramref name="work"/> in the writer's transaction, or replays the response it gave before.</summary>
     public async Task<IResult> RunAsync(HttpContext http, Func<AppDb, Task<IResult>> work)
@@ -61,11 +60,16 @@ internal sealed class IdempotentWrites(WriteBatcher writer, TimeProvider clock, 
         return new(new CapturedResult(captured), Keep: true);
     }
 
-    // Compiled: every write runs this lookup on the writer thread, and a LINQ query rebuilds its expression tree per call.
-    private static readonly Func<AppDb, Guid, string, Task<IdempotencyRecord?>> Find = EF.CompileAsyncQuery(
-        (AppDb db, Guid clientId, string key) => db.IdempotencyRecords.AsNoTracking().SingleOrDefault(r => r.ClientId == clientId && r.Key == key));
-
-    private static Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) => Find(db, request.ClientId, request.Key);
+    // Plain SQL on a prepared command (DirectSql.ReadRowAsync): it runs before every write.
+    private Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) => db.ReadRowAsync(readers, $"""
+        SELECT "Fingerprint", "StatusCode", "ContentType", "Location", "Body" FROM "IdempotencyRecords"
+        WHERE "ClientId" = {request.ClientId} AND "Key" = {request.Key}
+        """, row => new IdempotencyRecord
+        {
+            ClientId = request.ClientId, Key = request.Key, Fingerprint = row.GetString(0), StatusCode = row.GetInt32(1),
+            ContentType = row.IsDBNull(2) ? null : row.GetString(2), Location = row.IsDBNull(3) ? null : row.GetString(3),
+            Body = row.GetFieldValue<byte[]>(4),
+        });
 
     /// <summary>The first answer again, or 422 when the key came with another request.</summary>
     public static IResult Replay(IdempotencyRecord earlier, string fingerprint) =>
