@@ -32,9 +32,13 @@ internal static class DirectSql
     public static async Task<int> ExecuteAsync(this AppDb db, FormattableString sql, CancellationToken ct = default) =>
         (await RunAsync(db, [Statement.Of(db, sql)], guarded: false, ct))[0];
 
+    /// <summary>Runs interpolated statements in order, one round trip on PostgreSQL; returns the rows each changed.</summary>
+    public static Task<int[]> ExecuteAsync(this AppDb db, IReadOnlyList<FormattableString> sql, CancellationToken ct = default) =>
+        RunAsync(db, sql.Select(s => Statement.Of(db, s)).ToList(), guarded: false, ct);
+
     /// <summary>
     /// Reads one integer (a count, a counter) with an interpolated query, inside the current transaction if there is one.
-    /// On SQLite the command stays prepared while the connection is open, as for <see cref="ExecuteAsync"/>; EF's compiled
+    /// On SQLite the command stays prepared while the connection is open, as for <see cref="ExecuteAsync(AppDb, FormattableString, CancellationToken)"/>; EF's compiled
     /// queries make a new command, and a new delegate, on every call.
     /// </summary>
     public static async Task<long> ReadLongAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
@@ -105,7 +109,7 @@ internal static class DirectSql
 
     /// <summary>
     /// Inserts new rows (not tracked afterwards), one statement each, in the order given, then runs <paramref name="then"/>
-    /// (interpolated like <see cref="ExecuteAsync"/>) and returns the rows each of those changed. On PostgreSQL it all goes in
+    /// (interpolated like <see cref="ExecuteAsync(AppDb, FormattableString, CancellationToken)"/>) and returns the rows each of those changed. On PostgreSQL it all goes in
     /// one round trip, a command batch. All of it runs inside its own savepoint: a constraint that refuses a row throws
     /// <see cref="DbUpdateException"/> as SaveChanges would and leaves the transaction usable, with none of it applied.
     /// </summary>

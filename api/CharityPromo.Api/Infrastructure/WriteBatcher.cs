@@ -58,20 +58,22 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             // Each write has its own savepoint here, so EF need not wrap every SaveChanges in one more.
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync();
+            // The savepoint before the next write: taken once here; after a kept write released and taken again in one
+            // round trip (PostgreSQL); after an undone one still there, since rolling back to a savepoint keeps it.
+            await db.ExecuteAsync(Savepoint);
             async Task UndoAsync()
             {
-                await tx.RollbackToSavepointAsync("write");
+                await db.ExecuteAsync(RollbackToSavepoint);
                 db.ForgetCampaignLocks(); // the row locks taken since the savepoint went with it
             }
             foreach (var item in batch)
             {
                 for (var attempt = 1; ; attempt++)
                 {
-                    await tx.CreateSavepointAsync("write");
                     try
                     {
                         var outcome = await item.Work(db);
-                        if (outcome.Keep) await tx.ReleaseSavepointAsync("write");
+                        if (outcome.Keep) await db.ExecuteAsync(ReleaseThenSavepoint);
                         else await UndoAsync();
                         answered.Add((item, outcome.Result));
                         break;
@@ -104,6 +106,10 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
         await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
         foreach (var (item, result) in answered) item.Done.TrySetResult(result);
     }
+
+    private static readonly FormattableString Savepoint = $"SAVEPOINT write";
+    private static readonly FormattableString RollbackToSavepoint = $"ROLLBACK TO SAVEPOINT write";
+    private static readonly FormattableString[] ReleaseThenSavepoint = [$"RELEASE SAVEPOINT write", Savepoint];
 
     private sealed record Item(Func<AppDb, Task<Outcome>> Work)
     {
