@@ -16,7 +16,7 @@ namespace CharityPromo.Api.Data;
 /// and Microsoft.Data.Sqlite compiles each new command's SQL again — efcore#14044); on PostgreSQL a purchase's inserts
 /// and increments go as one command batch, one round trip; new rows are inserted without change tracking. Parameters
 /// and columns still come from EF's type mappings and model, so values are stored exactly as a SaveChanges would store
-/// them. Writes run inside the write transaction only; <see cref="ReadLongAsync"/> and <see cref="ReadRowAsync"/> read anywhere (docs/BENCHMARKS.md
+/// them. Writes run inside the write transaction only; <see cref="ReadLongsAsync"/> and <see cref="ReadRowAsync"/> read anywhere (docs/BENCHMARKS.md
 /// has the measurements that justified all of it).
 /// </summary>
 internal static class DirectSql
@@ -37,15 +37,22 @@ internal static class DirectSql
         RunAsync(db, sql.Select(s => Statement.Of(db, s)).ToList(), guarded: false, ct);
 
     /// <summary>
-    /// Reads one integer (a count, a counter) with an interpolated query, inside the current transaction if there is one.
-    /// On SQLite the command stays prepared while the connection is open, as for <see cref="ExecuteAsync(AppDb, FormattableString, CancellationToken)"/>; EF's compiled
-    /// queries make a new command, and a new delegate, on every call.
+    /// Reads the integers (counts, counters) of the one row an interpolated query returns, inside the current transaction if
+    /// there is one. On SQLite the command stays prepared while the connection is open, as for
+    /// <see cref="ExecuteAsync(AppDb, FormattableString, CancellationToken)"/>; EF's compiled queries make a new command,
+    /// and a new delegate, on every call.
     /// </summary>
-    public static async Task<long> ReadLongAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
+    public static async Task<long[]> ReadLongsAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
     {
         var statement = Statement.Of(db, sql);
-        var value = await OnContextConnectionAsync(db, statement, command => command.ExecuteScalarAsync(ct), ct);
-        return value is null or DBNull ? throw new InvalidOperationException($"No row for: {statement.Text}") : Convert.ToInt64(value);
+        return await OnContextConnectionAsync(db, statement, async command =>
+        {
+            await using var row = await command.ExecuteReaderAsync(ct);
+            if (!await row.ReadAsync(ct)) throw new InvalidOperationException($"No row for: {statement.Text}");
+            var values = new long[row.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = row.GetInt64(i);
+            return values;
+        }, ct);
     }
 
     /// <summary>

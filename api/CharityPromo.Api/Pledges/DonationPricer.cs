@@ -13,8 +13,8 @@ internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string
 internal static class DonationPricer
 {
     // Every purchase prices on the writer thread: the campaign (once per write transaction) is a compiled query, since
-    // rebuilding a LINQ query's expression tree on each call was a measurable share of the write rate, and the two
-    // per-purchase reads are plain SQL on prepared commands (DirectSql; docs/BENCHMARKS.md).
+    // rebuilding a LINQ query's expression tree on each call was a measurable share of the write rate, and the
+    // per-purchase read is plain SQL on a prepared command (DirectSql; docs/BENCHMARKS.md).
     private static readonly Func<AppDb, string, CancellationToken, Task<Campaign?>> FindCampaign = EF.CompileAsyncQuery(
         (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
             .SingleOrDefault(c => c.Slug == slug));
@@ -55,16 +55,16 @@ internal static class DonationPricer
         var matchBudgetLeft = 0L;
         if (campaign.MatchPercentBps is not null)
         {
-            // What loyalty counts: the customer's purchases that are paid and not fully refunded.
-            if (customerHash is not null)
-                prior = (int)await db.ReadLongAsync($"""
-                    SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
-                        AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})
-                    """, ct);
-            // A campaign remembered from earlier in the batch has a stale MatchUsed: earlier purchases may have used budget.
-            var used = remembered is null ? campaign.MatchUsed
-                : await db.ReadLongAsync($"""SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id}""", ct);
-            matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
+            // One read (one round trip on PostgreSQL) for what loyalty counts — the customer's paid purchases that are not
+            // fully refunded; none without a customer reference — and the match budget used so far, read fresh: a campaign
+            // remembered from earlier in the batch has a stale MatchUsed, since earlier purchases may have used budget.
+            var read = await db.ReadLongsAsync($"""
+                SELECT (SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
+                            AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})),
+                       (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id})
+                """, ct);
+            prior = (int)read[0];
+            matchBudgetLeft = (campaign.MatchBudget ?? 0) - read[1];
         }
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
