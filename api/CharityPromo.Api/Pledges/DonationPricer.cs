@@ -55,16 +55,20 @@ internal static class DonationPricer
         var matchBudgetLeft = 0L;
         if (campaign.MatchPercentBps is not null)
         {
-            // One read (one round trip on PostgreSQL) for what loyalty counts — the customer's paid purchases that are not
-            // fully refunded; none without a customer reference — and the match budget used so far, read fresh: a campaign
-            // remembered from earlier in the batch has a stale MatchUsed, since earlier purchases may have used budget.
-            var read = await db.ReadLongsAsync($"""
-                SELECT (SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
-                            AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})),
-                       (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id})
-                """, ct);
-            prior = (int)read[0];
-            matchBudgetLeft = (campaign.MatchBudget ?? 0) - read[1];
+            var used = campaign.MatchUsed;
+            // What loyalty counts — the customer's paid purchases that are not fully refunded — and the match budget used so
+            // far, read fresh when the campaign was remembered from earlier in the batch (earlier purchases may have used
+            // budget): one read, one round trip on PostgreSQL. Without a customer reference there is nothing to count.
+            if (customerHash is not null || remembered is not null)
+            {
+                var read = await db.ReadLongsAsync($"""
+                    SELECT (SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
+                                AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})),
+                           (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id})
+                    """, ct);
+                (prior, used) = ((int)read[0], read[1]);
+            }
+            matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
         }
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
