@@ -50,7 +50,7 @@ internal static class CampaignEndpoints
         };
 
         var campaigns = await query.OrderByDescending(c => c.StartsUtc).ThenBy(c => c.Slug).AsSplitQuery().ToListAsync(ct);
-        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, campaigns.Select(c => c.Id).ToList(), withDaily: false, now, ct);
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, campaigns.Select(c => c.Id).ToList(), now, ct);
         return TypedResults.Ok(campaigns.Select(c => c.ToResponse(totals[c.Id], now)).ToList());
     }
 
@@ -58,11 +58,10 @@ internal static class CampaignEndpoints
         string slug, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var campaign = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
-            .SingleOrDefaultAsync(c => c.Slug == slug, ct);
+        var campaign = await db.FindCampaignAsync(slug, ct);
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
-        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
-        return TypedResults.Ok(campaign.ToResponse(totals[campaign.Id], now));
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
+        return TypedResults.Ok(campaign.ToResponse(totals, now));
     }
 
     private const int MaxRecent = 50;
@@ -105,8 +104,8 @@ internal static class CampaignEndpoints
             db.ChangeTracker.Clear();
             return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
         }
-        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
-        return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals[campaign.Id], now));
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
+        return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> UpdateCampaign(
@@ -135,9 +134,9 @@ internal static class CampaignEndpoints
             .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
         await db.SaveChangesAsync(ct);
 
-        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, [campaign.Id], withDaily: true, now, ct);
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
         var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
-        return TypedResults.Ok(saved.ToResponse(totals[campaign.Id], now));
+        return TypedResults.Ok(saved.ToResponse(totals, now));
     }
 
     /// <summary>The charities named by slug, in the order given, or a 422 naming the first unknown one.</summary>

@@ -16,6 +16,15 @@ internal sealed partial class AppDb
     private readonly Dictionary<string, Campaign> _campaignsRead = new(StringComparer.Ordinal);
     private IDbContextTransaction? _campaignsReadIn;
 
+    // Compiled: pricing (every purchase, once per write batch) and the public campaign read ask for it, and a LINQ query
+    // rebuilds its expression tree on each call (docs/BENCHMARKS.md).
+    private static readonly Func<AppDb, string, CancellationToken, Task<Campaign?>> FindCampaign = EF.CompileAsyncQuery(
+        (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
+            .SingleOrDefault(c => c.Slug == slug));
+
+    /// <summary>The campaign with its charities, untracked, or null.</summary>
+    public Task<Campaign?> FindCampaignAsync(string slug, CancellationToken ct) => FindCampaign(this, slug, ct);
+
     public Campaign? CampaignReadInThisTransaction(string slug) =>
         Database.CurrentTransaction is { } tx && ReferenceEquals(tx, _campaignsReadIn) ? _campaignsRead.GetValueOrDefault(slug) : null;
 

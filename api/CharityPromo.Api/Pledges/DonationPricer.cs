@@ -3,7 +3,6 @@ using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Pledges;
 
@@ -12,18 +11,13 @@ internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string
 /// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
 internal static class DonationPricer
 {
-    // Every purchase prices on the writer thread: the campaign (once per write transaction) is a compiled query, since
-    // rebuilding a LINQ query's expression tree on each call was a measurable share of the write rate, and the
-    // per-purchase read is plain SQL on a prepared command (DirectSql; docs/BENCHMARKS.md).
-    private static readonly Func<AppDb, string, CancellationToken, Task<Campaign?>> FindCampaign = EF.CompileAsyncQuery(
-        (AppDb db, string slug, CancellationToken ct) => db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity)
-            .SingleOrDefault(c => c.Slug == slug));
-
+    // Every purchase prices on the writer thread: the campaign is read once per write transaction, by a compiled query,
+    // and the per-purchase read is plain SQL on a prepared command (DirectSql; docs/BENCHMARKS.md).
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
         AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
     {
         var remembered = db.CampaignReadInThisTransaction(request.Campaign);
-        var campaign = remembered ?? await FindCampaign(db, request.Campaign, ct);
+        var campaign = remembered ?? await db.FindCampaignAsync(request.Campaign, ct);
         if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
         db.RememberCampaignRead(campaign);
 
