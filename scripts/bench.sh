@@ -3,6 +3,7 @@
 # Builds Release, starts a Kestrel baseline, the API (fresh SQLite file) and the site on 127.0.0.1,
 # drives each case with wrk, and reports every figure beside the baseline measured in the same run.
 # After the write case it checks the ledger invariants and that purchases in the database = 201s seen.
+# Then purchases and the public totals read at once (the mixed case: each committed batch evicts the cached totals).
 # Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
@@ -93,6 +94,11 @@ run() {
   BENCH_RUN="${BENCH_RUN}-warm" wrk -t"$threads" -c"$connections" -d"${warm}s" ${lua:+-s "$BENCH_DIR/$lua"} "$url" >/dev/null 2>&1 || true
   [ "$lua" = purchase.lua ] && warm_created=$(purchases_recorded)
   out=$(wrk "${args[@]}" "$url" 2>&1)
+  record "$name" "$out" "$lua"
+}
+# record NAME WRK_OUTPUT [LUA]: appends the table row for one wrk run and prints it.
+record() {
+  local name=$1 out=$2 lua=${3:-}
   local rps p50 p99 non2xx created
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -134,6 +140,21 @@ first_load=1 run "Public totals: GET /api/campaigns/bench" "$api/api/campaigns/b
 run "Receipt: GET /api/receipts/{code}" "$api/api/receipts/$receipt"
 first_load=1 run "Site campaign page: GET /campaigns/bench" "$site/campaigns/bench"
 run "Site badge: GET /badge/bench.svg" "$site/badge/bench.svg"
+
+# Mixed: purchases and the public totals read at once, as while shoppers watch a sale; every committed write batch
+# evicts the cached totals, so some reads go to the database. Three quarters of the connections write.
+writers=$((connections * 3 / 4))
+readers=$((connections - writers))
+mixed_wrk() { # SECONDS WRITE_OUT READ_OUT
+  BENCH_RUN="${BENCH_RUN}-mixed$1" wrk -t1 -c"$writers" -d"$1s" --latency -s "$BENCH_DIR/purchase.lua" "$api/api/purchases" >"$2" 2>&1 &
+  local writer=$!
+  wrk -t1 -c"$readers" -d"$1s" --latency "$api/api/campaigns/bench" >"$3" 2>&1 || true
+  wait "$writer" || true
+}
+mixed_wrk "$warmup" /dev/null /dev/null
+mixed_wrk "$seconds" "$work/mixed-write.txt" "$work/mixed-read.txt"
+record "Mixed, $writers connections: POST /api/purchases" "$(cat "$work/mixed-write.txt")" purchase.lua
+record "Mixed, $readers connections: GET /api/campaigns/bench" "$(cat "$work/mixed-read.txt")"
 
 invariants=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants")
 ok=$(sed -n 's/.*"ok":\([a-z]*\).*/\1/p' <<<"$invariants")
