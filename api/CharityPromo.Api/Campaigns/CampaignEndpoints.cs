@@ -55,10 +55,10 @@ internal static class CampaignEndpoints
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaign(
-        string slug, AppDb db, TimeProvider clock, CancellationToken ct)
+        string slug, AppDb db, SqliteReaders readers, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var campaign = await db.FindCampaignAsync(slug, ct);
+        var campaign = await db.FindCampaignAsync(slug, readers, ct);
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
         var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
         return TypedResults.Ok(campaign.ToResponse(totals, now));

@@ -16,7 +16,7 @@ namespace CharityPromo.Api.Data;
 /// and Microsoft.Data.Sqlite compiles each new command's SQL again — efcore#14044); on PostgreSQL a purchase's inserts
 /// and increments go as one command batch, one round trip; new rows are inserted without change tracking. Parameters
 /// and columns still come from EF's type mappings and model, so values are stored exactly as a SaveChanges would store
-/// them. Writes run inside the write transaction only; <see cref="ReadLongsAsync"/> and <see cref="ReadRowAsync"/> read anywhere (docs/BENCHMARKS.md
+/// them. Writes run inside the write transaction only; <see cref="ReadLongsAsync"/> and <see cref="QueryAsync"/> read anywhere (docs/BENCHMARKS.md
 /// has the measurements that justified all of it).
 /// </summary>
 internal static class DirectSql
@@ -36,45 +36,41 @@ internal static class DirectSql
     public static Task<int[]> ExecuteAsync(this AppDb db, IReadOnlyList<FormattableString> sql, CancellationToken ct = default) =>
         RunAsync(db, sql.Select(s => Statement.Of(db, s)).ToList(), guarded: false, ct);
 
-    /// <summary>
-    /// Reads the integers (counts, counters) of the one row an interpolated query returns, inside the current transaction if
-    /// there is one. On SQLite the command stays prepared while the connection is open, as for
-    /// <see cref="ExecuteAsync(AppDb, FormattableString, CancellationToken)"/>; EF's compiled queries make a new command,
-    /// and a new delegate, on every call.
-    /// </summary>
-    public static async Task<long[]> ReadLongsAsync(this AppDb db, FormattableString sql, CancellationToken ct = default)
-    {
-        var statement = Statement.Of(db, sql);
-        return await OnContextConnectionAsync(db, statement, async command =>
+    /// <summary>Reads the integers (counts, counters) of the one row an interpolated query returns, where <see cref="QueryAsync"/> runs it.</summary>
+    public static Task<long[]> ReadLongsAsync(this AppDb db, SqliteReaders? readers, FormattableString sql, CancellationToken ct = default) =>
+        db.QueryAsync(readers, sql, async (row, ct) =>
         {
-            await using var row = await command.ExecuteReaderAsync(ct);
-            if (!await row.ReadAsync(ct)) throw new InvalidOperationException($"No row for: {statement.Text}");
+            if (!await row.ReadAsync(ct)) throw new InvalidOperationException($"No row for: {sql.Format}");
             var values = new long[row.FieldCount];
             for (var i = 0; i < values.Length; i++) values[i] = row.GetInt64(i);
             return values;
         }, ct);
-    }
+
+    /// <summary>Reads at most one row with an interpolated query, where <see cref="QueryAsync"/> runs it.</summary>
+    public static Task<T?> ReadRowAsync<T>(this AppDb db, SqliteReaders readers, FormattableString sql, Func<DbDataReader, T> read,
+        CancellationToken ct = default) where T : class =>
+        db.QueryAsync<T?>(readers, sql, async (rows, ct) => await rows.ReadAsync(ct) ? read(rows) : null, ct);
 
     /// <summary>
-    /// Reads at most one row with an interpolated query: inside the current transaction if there is one; otherwise, on
-    /// SQLite, on one of <paramref name="readers"/>' open connections, where the command stays prepared from one request
-    /// to the next; otherwise on the context's connection (Npgsql keeps statements prepared on its pooled connections).
+    /// Runs an interpolated query and hands its rows to <paramref name="consume"/>: inside the current transaction if there
+    /// is one; otherwise, on SQLite, on one of <paramref name="readers"/>' open connections, where the command stays prepared
+    /// from one request to the next; otherwise on the context's connection (Npgsql keeps statements prepared on its pooled
+    /// connections).
     /// </summary>
-    public static async Task<T?> ReadRowAsync<T>(this AppDb db, SqliteReaders readers, FormattableString sql, Func<DbDataReader, T> read,
-        CancellationToken ct = default) where T : class
+    public static async Task<T> QueryAsync<T>(this AppDb db, SqliteReaders? readers, FormattableString sql,
+        Func<DbDataReader, CancellationToken, Task<T>> consume, CancellationToken ct = default)
     {
         var statement = Statement.Of(db, sql);
-        var connection = db.Database.GetDbConnection();
         var tx = db.Database.CurrentTransaction?.GetDbTransaction();
-        if (tx is null && connection is SqliteConnection own)
+        if (tx is null && readers is not null && db.Database.GetDbConnection() is SqliteConnection own)
         {
             var reader = readers.Rent(own.ConnectionString);
             var healthy = false;
             try
             {
-                var row = await ReadAsync(Prepared(reader, statement, null), read, ct);
+                var result = await RunAsync(Prepared(reader, statement, null));
                 healthy = true;
-                return row;
+                return result;
             }
             finally
             {
@@ -82,35 +78,29 @@ internal static class DirectSql
             }
         }
 
-        return await OnContextConnectionAsync(db, statement, command => ReadAsync(command, read, ct), ct);
-
-        static async Task<T?> ReadAsync(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)
-        {
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            return await rows.ReadAsync(ct) ? read(rows) : null;
-        }
-    }
-
-    /// <summary>Runs a statement on the context's connection, in its transaction if there is one (opening and closing the
-    /// connection around it if it was closed): on SQLite on the command kept prepared for as long as the connection is open.</summary>
-    private static async Task<T> OnContextConnectionAsync<T>(AppDb db, Statement statement, Func<DbCommand, Task<T>> run, CancellationToken ct)
-    {
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction();
+        // The context's connection, in its transaction if there is one, opened and closed around the query if it was closed;
+        // on SQLite the command stays prepared for as long as the connection is open.
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened) await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (connection is SqliteConnection sqlite) return await run(Prepared(sqlite, statement, tx));
+            if (connection is SqliteConnection sqlite) return await RunAsync(Prepared(sqlite, statement, tx));
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = statement.Text;
             statement.Bind(command, command.Parameters);
-            return await run(command);
+            return await RunAsync(command);
         }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();
+        }
+
+        async Task<T> RunAsync(DbCommand command)
+        {
+            await using var rows = await command.ExecuteReaderAsync(ct);
+            return await consume(rows, ct);
         }
     }
 

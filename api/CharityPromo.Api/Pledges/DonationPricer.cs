@@ -11,13 +11,14 @@ internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string
 /// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
 internal static class DonationPricer
 {
-    // Every purchase prices on the writer thread: the campaign is read once per write transaction, by a compiled query,
-    // and the per-purchase read is plain SQL on a prepared command (DirectSql; docs/BENCHMARKS.md).
+    // Every purchase prices on the writer thread: the campaign is read once per write transaction, and the per-purchase
+    // read is plain SQL on a prepared command (DirectSql; docs/BENCHMARKS.md). A quote reads on one of the readers'
+    // connections instead; inside the write transaction there is none to pass.
     public static async Task<(PricedDonation? Priced, ProblemHttpResult? Problem)> PriceAsync(
-        AppDb db, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
+        AppDb db, SqliteReaders? readers, CustomerRefHasher hasher, IDonationRequest request, DateTime now, CancellationToken ct)
     {
         var remembered = db.CampaignReadInThisTransaction(request.Campaign);
-        var campaign = remembered ?? await db.FindCampaignAsync(request.Campaign, ct);
+        var campaign = remembered ?? await db.FindCampaignAsync(request.Campaign, readers, ct);
         if (campaign is null) return (null, Problems.Unprocessable("campaign", $"No campaign '{request.Campaign}'."));
         db.RememberCampaignRead(campaign);
 
@@ -55,7 +56,7 @@ internal static class DonationPricer
             // budget): one read, one round trip on PostgreSQL. Without a customer reference there is nothing to count.
             if (customerHash is not null || remembered is not null)
             {
-                var read = await db.ReadLongsAsync($"""
+                var read = await db.ReadLongsAsync(readers, $"""
                     SELECT (SELECT COUNT(*) FROM "Purchases" WHERE "CustomerHash" = {customerHash}
                                 AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})),
                            (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id})

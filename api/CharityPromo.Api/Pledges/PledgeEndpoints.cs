@@ -19,9 +19,9 @@ internal static class PledgeEndpoints
     }
 
     private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> QuotePledge(
-        QuoteRequest request, AppDb db, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
+        QuoteRequest request, AppDb db, SqliteReaders readers, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
     {
-        var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, clock.GetUtcNow().UtcDateTime, ct);
+        var (priced, problem) = await DonationPricer.PriceAsync(db, readers, hasher, request, clock.GetUtcNow().UtcDateTime, ct);
         return priced is null ? problem! : TypedResults.Ok(DonationResponse.From(priced.Donation));
     }
 }

@@ -19,7 +19,7 @@ internal static class RecordPurchase
         string? paidBy, Action<Purchase>? configure, CancellationToken ct)
     {
         await db.LockCampaignAsync(request.Campaign, ct); // first, before anything is read or written (PostgreSQL)
-        var (priced, problem) = await DonationPricer.PriceAsync(db, hasher, request, now, ct);
+        var (priced, problem) = await DonationPricer.PriceAsync(db, readers: null, hasher, request, now, ct); // in the write transaction
         if (priced is null) return (null, problem);
 
         var purchase = new Purchase
