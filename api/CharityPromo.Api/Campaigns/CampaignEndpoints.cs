@@ -60,7 +60,7 @@ internal static class CampaignEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var campaign = await db.FindCampaignAsync(slug, readers, ct);
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
-        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers, campaign.Id, now, ct);
         return TypedResults.Ok(campaign.ToResponse(totals, now));
     }
 
@@ -104,7 +104,7 @@ internal static class CampaignEndpoints
             db.ChangeTracker.Clear();
             return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
         }
-        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
         return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
     }
 
@@ -134,7 +134,7 @@ internal static class CampaignEndpoints
             .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
         await db.SaveChangesAsync(ct);
 
-        var totals = await CampaignTotalsReader.ForCampaignAsync(db, campaign.Id, now, ct);
+        var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
         var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
         return TypedResults.Ok(saved.ToResponse(totals, now));
     }

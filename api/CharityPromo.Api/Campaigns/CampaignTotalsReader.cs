@@ -1,5 +1,4 @@
 using CharityPromo.Api.Data;
-using CharityPromo.Api.Ledger;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Campaigns;
@@ -9,28 +8,41 @@ internal static class CampaignTotalsReader
 {
     private sealed record TotalsRow(Guid CampaignId, string Slug, string Name, long Confirmed, long Reversed, long Pending, long Purchases);
 
-    // Compiled: one campaign's totals are what every public campaign read (uncached) and every campaign page asks for,
-    // and a LINQ query rebuilds its expression tree and looks up its SQL on each call (docs/BENCHMARKS.md).
-    private static readonly Func<AppDb, Guid, IAsyncEnumerable<TotalsRow>> TotalsOf = EF.CompileAsyncQuery(
-        (AppDb db, Guid campaignId) => db.CampaignTotals.AsNoTracking().Where(t => t.CampaignId == campaignId)
-            .Join(db.Charities, t => t.CharityId, c => c.Id,
-                (t, c) => new TotalsRow(t.CampaignId, c.Slug, c.Name, t.Confirmed, t.Reversed, t.Pending, t.Purchases)));
-
-    private static readonly Func<AppDb, Guid, IAsyncEnumerable<DailyTotal>> DailyOf = EF.CompileAsyncQuery<AppDb, Guid, DailyTotal>(
-        (AppDb db, Guid campaignId) => db.DailyTotals.AsNoTracking().Where(d => d.CampaignId == campaignId).OrderBy(d => d.Day));
-
-    /// <summary>One campaign's totals, with its day-by-day series.</summary>
-    public static async Task<TotalsResponse> ForCampaignAsync(AppDb db, Guid campaignId, DateTime asOfUtc, CancellationToken ct)
+    /// <summary>
+    /// One campaign's totals, with its day-by-day series: what every public campaign read (uncached) and every campaign
+    /// page asks for, so plain SQL on commands kept prepared (where <see cref="DirectSql.QueryAsync"/> runs them; pass
+    /// <paramref name="readers"/> outside a transaction). EF's compiled queries made a new command, compiled on each call.
+    /// </summary>
+    public static async Task<TotalsResponse> ForCampaignAsync(AppDb db, SqliteReaders? readers, Guid campaignId, DateTime asOfUtc, CancellationToken ct)
     {
-        var rows = await TotalsOf(db, campaignId).ToListAsync(ct);
-        long cumulative = 0;
-        var series = (await DailyOf(db, campaignId).ToListAsync(ct))
-            .Select(d => new DailyTotalResponse(d.Day, d.Confirmed - d.Reversed, cumulative += d.Confirmed - d.Reversed, d.Purchases))
-            .ToList();
+        var rows = await db.QueryAsync(readers, $"""
+            SELECT t."CampaignId", c."Slug", c."Name", t."Confirmed", t."Reversed", t."Pending", t."Purchases"
+            FROM "CampaignTotals" t JOIN "Charities" c ON c."Id" = t."CharityId"
+            WHERE t."CampaignId" = {campaignId}
+            """, async (row, ct) =>
+        {
+            var read = new List<TotalsRow>();
+            while (await row.ReadAsync(ct))
+                read.Add(new(row.GetGuid(0), row.GetString(1), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6)));
+            return read;
+        }, ct);
+        var series = await db.QueryAsync(readers, $"""
+            SELECT "Day", "Confirmed", "Reversed", "Purchases" FROM "DailyTotals" WHERE "CampaignId" = {campaignId} ORDER BY "Day"
+            """, async (row, ct) =>
+        {
+            var days = new List<DailyTotalResponse>();
+            long cumulative = 0;
+            while (await row.ReadAsync(ct))
+            {
+                var net = row.GetInt64(1) - row.GetInt64(2);
+                days.Add(new(row.GetFieldValue<DateOnly>(0), net, cumulative += net, row.GetInt64(3)));
+            }
+            return days;
+        }, ct);
         return Totals(rows, series, asOfUtc);
     }
 
-    /// <summary>Several campaigns' totals, without series (campaign lists).</summary>
+    /// <summary>Several campaigns' totals, without series (campaign lists): one query, however many campaigns.</summary>
     public static async Task<Dictionary<Guid, TotalsResponse>> ForCampaignsAsync(
         AppDb db, IReadOnlyCollection<Guid> campaignIds, DateTime asOfUtc, CancellationToken ct)
     {
