@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace CharityPromo.Api.Data;
 
 /// <summary>
-/// A few SQLite connections kept open for the look-ups every request makes outside a transaction (its API key, its
-/// Idempotency-Key), so that <see cref="DirectSql.ReadRowAsync"/>'s commands stay prepared on them: a context's own
+/// A few SQLite connections kept open for the reads made outside a transaction on every request (its API key, its
+/// Idempotency-Key) and on the hot read paths (a quote's campaign, an uncached campaign page), so that
+/// <see cref="DirectSql.QueryAsync"/>'s commands stay prepared on them: a context's own
 /// connection goes back to the pool after each query, which finalizes its statements, and opening, compiling and closing
 /// again cost more than the look-up (+11% on the write case, docs/BENCHMARKS.md). A statement is reset as soon as it has
 /// been read, so an idle connection holds no read transaction: it never holds back a checkpoint and sees every commit,
