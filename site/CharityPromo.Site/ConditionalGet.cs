@@ -6,7 +6,8 @@ namespace CharityPromo.Site;
 /// <summary>
 /// Gives every successful HTML or JSON GET a weak ETag from its bytes and answers a matching
 /// If-None-Match with 304, so a phone re-polling an unchanged page downloads nothing.
-/// (The badge sets its own strong ETag and is left alone.)
+/// (The badge sets its own strong ETag and is left alone.) Runs inside the output cache: a cached page keeps its
+/// ETag, and the cache answers If-None-Match itself.
 /// </summary>
 public static class ConditionalGet
 {

@@ -145,6 +145,37 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     }
 
     [Fact]
+    public async Task ACachedPageKeepsItsETagAndTheCacheAnswersIfNoneMatch()
+    {
+        using var cached = new SiteFactory { CacheSeconds = 60 };
+        var admin = cached.Api.Client(await cached.Api.CreateKeyAsync("admin"));
+        await (await admin.PostJson("/api/charities", Seed.Charity())).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "page-cached"))).Expect(HttpStatusCode.Created);
+        var browser = cached.Browser();
+
+        var first = await browser.GetAsync("/campaigns/page-cached");
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var etag = first.Headers.ETag!;
+        etag.IsWeak.ShouldBeTrue();
+        var fromCache = await browser.GetAsync("/campaigns/page-cached");
+        fromCache.Headers.Age.ShouldNotBeNull("the second request should be the cache's answer");
+        fromCache.Headers.ETag.ShouldBe(etag);
+        fromCache.Headers.CacheControl!.NoCache.ShouldBeTrue();
+        (await fromCache.Content.ReadAsStringAsync()).ShouldBe(await first.Content.ReadAsStringAsync());
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/campaigns/page-cached");
+        again.Headers.IfNoneMatch.Add(etag);
+        var unchanged = await browser.SendAsync(again);
+        unchanged.StatusCode.ShouldBe(HttpStatusCode.NotModified);
+        unchanged.Headers.ETag.ShouldBe(etag);
+        (await unchanged.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+
+        using var stale = new HttpRequestMessage(HttpMethod.Get, "/campaigns/page-cached");
+        stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0000\"", isWeak: true));
+        (await browser.SendAsync(stale)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task PagesCarryAnETagAndAnswer304WhileTheirFiguresAreUnchanged()
     {
         var (_, checkout) = await SetUpAsync("page-etag");

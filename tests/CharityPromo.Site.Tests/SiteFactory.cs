@@ -17,11 +17,14 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
     /// <summary>Where the site looks for the API; by default, <see cref="Api"/>.</summary>
     public string? ApiBaseUrl { get; init; }
 
+    /// <summary>The site's output cache lifetime: off by default, so that every request renders.</summary>
+    public int CacheSeconds { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Site:ApiBaseUrl", ApiBaseUrl ?? Api.Client().BaseAddress!.ToString());
-        builder.UseSetting("Site:CacheSeconds", "0");
+        builder.UseSetting("Site:CacheSeconds", CacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Site:LiveRefreshSeconds", "1");
     }
 
