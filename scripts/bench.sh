@@ -164,7 +164,8 @@ in_db=$(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$invariants")
 measured_in_db=$((after_write - warm_created))
 echo "Invariants ok: $ok; purchases recorded during the measured run: $measured_in_db; 201s seen by wrk: $purchases_created"
 
-# Scale: the same totals read with the public cache off, as the purchase count grows.
+# Scale: the same totals read with the public cache off, as the purchase count grows; and a receipt, which in a real
+# sale is always a miss (every shopper's code is its own URL), uncached the same way.
 scale=${BENCH_SCALE:-"10000 1000000"}
 kill "${pids[2]}" 2>/dev/null || true # the site is done
 kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
@@ -188,9 +189,13 @@ for target in $scale; do
   out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$api/api/campaigns/bench" 2>&1)
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" "$api/api/receipts/$receipt" >/dev/null 2>&1 || true
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$api/api/receipts/$receipt" 2>&1)
+  receipt_rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  receipt_p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # $have: the purchases actually in the database (the write cases may already have recorded more than $target)
-  scale_rows+=("| $have | $rps | $p50 | $p99 |")
-  echo "  totals read, uncached, at $have purchases: $rps req/s (p50 $p50, p99 $p99)"
+  scale_rows+=("| $have | $rps | $p50 | $p99 | $receipt_rps | $receipt_p99 |")
+  echo "  totals read, uncached, at $have purchases: $rps req/s (p50 $p50, p99 $p99); receipt, uncached: $receipt_rps req/s (p99 $receipt_p99)"
 done
 
 # Export: every pledge row as CSV through the API, against the bare loop; peak RSS of a fresh API process.
@@ -251,10 +256,10 @@ ${seconds} s per case, on the same machine as the servers (so wrk takes CPU from
 |---|---|---|---|---|---|
 $table
 
-Totals read with the public cache off (\`Caching__PublicSeconds=0\`) as the history grows (\`seed-bulk\`):
+Totals read and a receipt with the public cache off (\`Caching__PublicSeconds=0\`) as the history grows (\`seed-bulk\`):
 
-| purchases | req/s | p50 | p99 |
-|---|---|---|---|
+| purchases | totals req/s | p50 | p99 | receipt req/s | receipt p99 |
+|---|---|---|---|---|---|
 $(printf '%s\n' "${scale_rows[@]}")
 
 CSV export of all $export_rows pledge rows: **${export_s} s** through \`GET /api/reports/pledges?format=csv\`, against
