@@ -16,7 +16,12 @@ internal static class AccessSetup
     /// <summary>API-key authentication; one policy per scope; everything not marked anonymous needs a key.</summary>
     public static IServiceCollection AddApiKeyAccess(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+        // Not AddAuthentication(): it also registers ASP.NET's data protection (for cookie handlers), whose hosted
+        // service loads a key ring at every start — creating one under ~/.aspnet on the first — and keeps the XML
+        // stack resident (~4 MB). API keys need none of it.
+        services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthentication.SchemeName);
+        services.AddWebEncoders();
+        new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

@@ -1,5 +1,7 @@
 using System.Net;
 using CharityPromo.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CharityPromo.Api.Tests.Integration;
 
@@ -95,6 +97,15 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
         var exit = await app.WithDbAsync(db => CharityPromo.Api.Access.KeysCli.RunAsync(db, ["revoke", "--name", name], TextWriter.Null, TextWriter.Null, DateTime.UtcNow));
         exit.ShouldBe(0);
         await (await app.Client(key).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task KeysAreCheckedWithoutDataProtection()
+    {
+        // ASP.NET's data protection serves cookies; with it registered, a key ring is loaded at every start (and
+        // created under ~/.aspnet on the first). API keys work without it.
+        await (await app.Client(await app.CreateKeyAsync("admin")).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        app.Services.GetService<IDataProtectionProvider>().ShouldBeNull();
     }
 
     [Fact]
