@@ -2,7 +2,8 @@
 # Benchmarks CharityPromo on this machine and writes the figures to docs/BENCHMARKS.md.
 # Builds Release, starts a Kestrel baseline, the API (fresh SQLite file) and the site on 127.0.0.1,
 # drives each case with wrk, and reports every figure beside the baseline measured in the same run.
-# After the write case it checks the ledger invariants and that purchases in the database = 201s seen.
+# After the write case it checks the ledger invariants and that purchases in the database = 201s seen, and
+# prints how the single writer spent the measured run (busy share, commit share, batches: GET /api/admin/writer).
 # Then purchases and the public totals read at once (the mixed case: each committed batch evicts the cached totals).
 # Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
@@ -92,9 +93,22 @@ run() {
   [ "$lua" = purchase.lua ] && warm=$slow_warmup
   [ "${first_load:-}" = 1 ] && warm=$slow_warmup # the first load on a process that has just started: the JIT is still at work
   BENCH_RUN="${BENCH_RUN}-warm" wrk -t"$threads" -c"$connections" -d"${warm}s" ${lua:+-s "$BENCH_DIR/$lua"} "$url" >/dev/null 2>&1 || true
-  [ "$lua" = purchase.lua ] && warm_created=$(purchases_recorded)
+  local writer_before=""
+  [ "$lua" = purchase.lua ] && warm_created=$(purchases_recorded) && writer_before=$(writer_report)
   out=$(wrk "${args[@]}" "$url" 2>&1)
+  [ -n "$writer_before" ] && LAST_WRITER=$(writer_use "$writer_before" "$(writer_report)")
   record "$name" "$out" "$lua"
+}
+writer_report() { curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/writer"; }
+# writer_use BEFORE AFTER: how the single writer spent the measured run, from two GET /api/admin/writer readings.
+writer_use() {
+  field() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" <<<"$2"; }
+  awk -v b0="$(field batches "$1")" -v b1="$(field batches "$2")" -v w0="$(field writes "$1")" -v w1="$(field writes "$2")" \
+      -v busy0="$(field busySeconds "$1")" -v busy1="$(field busySeconds "$2")" -v c0="$(field commitSeconds "$1")" \
+      -v c1="$(field commitSeconds "$2")" -v u0="$(field uptimeSeconds "$1")" -v u1="$(field uptimeSeconds "$2")" 'BEGIN {
+    busy = busy1 - busy0; span = u1 - u0; batches = b1 - b0
+    commit = busy > 0 ? 100 * (c1 - c0) / busy : 0; size = batches > 0 ? (w1 - w0) / batches : 0
+    printf "busy %.0f%% of the run, %.0f%% of that committing; %.0f batches a second of %.1f writes on average", 100 * busy / span, commit, batches / span, size }'
 }
 # record NAME WRK_OUTPUT [LUA]: appends the table row for one wrk run and prints it.
 record() {
@@ -123,6 +137,8 @@ run "Kestrel JSON GET (baseline)" "$base/json";            baseline_get=$LAST_RP
 run "Kestrel JSON POST echo (baseline)" "$base/echo" echo.lua; baseline_post=$LAST_RPS
 run "Record purchase: POST /api/purchases" "$api/api/purchases" purchase.lua
 purchases_created=$LAST_CREATED
+writer_sqlite=$LAST_WRITER
+echo "  The writer: $writer_sqlite"
 sleep 1 # the requests wrk left in flight finish
 after_write=$(purchases_recorded)
 profile_out=""
@@ -232,6 +248,8 @@ start_api
 setup_campaign
 run "Record purchase on PostgreSQL: POST /api/purchases" "$api/api/purchases" purchase.lua
 pg_created=$LAST_CREATED
+writer_pg=$LAST_WRITER
+echo "  The writer on PostgreSQL: $writer_pg"
 pg_invariants=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants")
 pg_ok=$(sed -n 's/.*"ok":\([a-z]*\).*/\1/p' <<<"$pg_invariants")
 pg_in_db=$(( $(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$pg_invariants") - warm_created ))
@@ -270,6 +288,7 @@ API process RSS ${rss_before} MB before, **peak ${peak_mb} MB**.
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).
 On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counted = $pg_created.
+The single writer during the measured write case (\`GET /api/admin/writer\` before and after): $writer_sqlite; on PostgreSQL, $writer_pg.
 $profile_block
 <!-- bench:end -->
 MD

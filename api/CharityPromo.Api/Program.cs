@@ -23,6 +23,7 @@ if (cliMode)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddAppDb(builder.Configuration);
 builder.Services.AddSingleton<CustomerRefHasher>();
+builder.Services.AddSingleton<WriterStats>();
 builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddSingleton<IdempotentWrites>();

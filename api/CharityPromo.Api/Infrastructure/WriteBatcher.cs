@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using CharityPromo.Api.Data;
 using Microsoft.AspNetCore.OutputCaching;
@@ -11,7 +12,8 @@ namespace CharityPromo.Api.Infrastructure;
 /// request is answered only after its batch has committed. SQLite allows one writer at a time anyway;
 /// queueing here avoids its busy-retry sleeps.
 /// </summary>
-internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, ILogger<WriteBatcher> logger) : BackgroundService
+internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, WriterStats stats, ILogger<WriteBatcher> logger)
+    : BackgroundService
 {
     public const int MaxBatch = 128;
     /// <summary>How often one write is run again after losing a deadlock to another instance.</summary>
@@ -50,7 +52,9 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
 
     private async Task RunBatchAsync(List<Item> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var answered = new List<(Item Item, IResult Result)>(batch.Count);
+        long commitStarted = 0, commitTicks = 0;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -95,15 +99,19 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                     }
                 }
             }
+            commitStarted = Stopwatch.GetTimestamp();
             await tx.CommitAsync();
+            commitTicks = Stopwatch.GetTimestamp() - commitStarted;
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "A write batch of {Count} failed to commit; every write in it fails.", batch.Count);
+            stats.Record(batch.Count, Stopwatch.GetTimestamp() - started, commitStarted == 0 ? 0 : Stopwatch.GetTimestamp() - commitStarted);
             foreach (var item in batch) item.Done.TrySetException(ex);
             return;
         }
         await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
+        stats.Record(batch.Count, Stopwatch.GetTimestamp() - started, commitTicks); // before the answers, so a client that got one sees it counted
         foreach (var (item, result) in answered) item.Done.TrySetResult(result);
     }
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using CharityPromo.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CharityPromo.Api.Tests.Integration;
 
@@ -39,6 +41,43 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         await stop.CancelAsync();
         await Task.WhenAll(writers);
         checks.ShouldBeGreaterThanOrEqualTo(10);
+    }
+
+    [Fact]
+    public async Task TheWriterReportsItsBatchesAndBusyTimeToAdminsAndOnItsMeter()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "writer-stats");
+        (await checkout.GetAsync("/api/admin/writer")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        var before = await (await admin.GetAsync("/api/admin/writer")).Expect(HttpStatusCode.OK);
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase($"WS-{i}", campaign: "writer-stats"), $"ws-{i}")).Expect(HttpStatusCode.Created)));
+        var after = await (await admin.GetAsync("/api/admin/writer")).Expect(HttpStatusCode.OK);
+
+        (after.Long("writes") - before.Long("writes")).ShouldBe(6);
+        (after.Long("batches") - before.Long("batches")).ShouldBeInRange(1, 6);
+        double Grew(string field) => after[field]!.GetValue<double>() - before[field]!.GetValue<double>();
+        Grew("busySeconds").ShouldBeGreaterThan(0);
+        Grew("commitSeconds").ShouldBeGreaterThan(0);
+        Grew("commitSeconds").ShouldBeLessThanOrEqualTo(Grew("busySeconds"));
+        Grew("busySeconds").ShouldBeLessThanOrEqualTo(Grew("uptimeSeconds"));
+
+        // The same counts on the meter, from this app's instance of it (other test classes run apps of their own).
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        var published = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "CharityPromo.Api" && instrument.Meter.Scope == meters) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => published[instrument.Name] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        var report = await (await admin.GetAsync("/api/admin/writer")).Expect(HttpStatusCode.OK);
+        published["charitypromo.writer.writes"].ShouldBe(report.Long("writes"));
+        published["charitypromo.writer.batches"].ShouldBe(report.Long("batches"));
     }
 
     [Fact]
