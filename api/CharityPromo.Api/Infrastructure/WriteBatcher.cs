@@ -106,7 +106,8 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
         catch (Exception ex)
         {
             logger.LogError(ex, "A write batch of {Count} failed to commit; every write in it fails.", batch.Count);
-            stats.Record(batch.Count, Stopwatch.GetTimestamp() - started, commitStarted == 0 ? 0 : Stopwatch.GetTimestamp() - commitStarted);
+            var failed = Stopwatch.GetTimestamp();
+            stats.Record(batch.Count, failed - started, commitStarted == 0 ? 0 : failed - commitStarted);
             foreach (var item in batch) item.Done.TrySetException(ex);
             return;
         }

@@ -27,7 +27,8 @@ internal sealed class WriterStats
             "Of the busy time, the part spent committing.");
     }
 
-    /// <summary>One batch of <paramref name="writes"/> done, from its first statement to its last answer.</summary>
+    /// <summary>One batch of <paramref name="writes"/> done: <paramref name="busyTicks"/> from its transaction's start until it
+    /// committed (or failed), <paramref name="commitTicks"/> of them in the commit.</summary>
     public void Record(int writes, long busyTicks, long commitTicks)
     {
         Interlocked.Increment(ref _batches);
