@@ -158,6 +158,32 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task LoyaltyCountsPaidPurchasesNotFullyRefundedAndIsMetAtExactlyTheMinimum()
+    {
+        var (admin, checkout) = await SetUpAsync(new { minPriorPurchases = 3, percentBps = 10000, budget = 100_000 }, slug: "regulars");
+        async Task<System.Text.Json.Nodes.JsonNode> BuyAsync(string order) => await (await checkout.PostJson("/api/purchases",
+            Seed.Purchase(order, campaign: "regulars", customerRef: "regular"), order)).Expect(HttpStatusCode.Created);
+        async Task<long> QuotedMatchAsync() => (await (await checkout.PostJson("/api/pledges/quote", new
+        {
+            campaign = "regulars", charity = "read-together", currency = "usd", amount = 4999, roundUp = true, addOn = 100, customerRef = "regular",
+        })).Expect(HttpStatusCode.OK)).Long("match");
+
+        var first = await BuyAsync("R-1");
+        var second = await BuyAsync("R-2");
+        (await QuotedMatchAsync()).ShouldBe(0); // two before
+        (await BuyAsync("R-3")).Long("donation.match").ShouldBe(0);
+        (await QuotedMatchAsync()).ShouldBe(351); // three before: exactly the minimum
+
+        // A fully refunded purchase stops counting; a partly refunded one still counts.
+        await (await checkout.PostJson($"/api/purchases/{second.Str("id")}/refunds", new { }, "r-2-refund")).Expect(HttpStatusCode.Created);
+        await (await checkout.PostJson($"/api/purchases/{first.Str("id")}/refunds", new { amount = 1000 }, "r-1-refund")).Expect(HttpStatusCode.Created);
+        (await QuotedMatchAsync()).ShouldBe(0);
+        (await BuyAsync("R-4")).Long("donation.match").ShouldBe(0);
+        (await BuyAsync("R-5")).Long("donation.match").ShouldBe(351);
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task ConcurrentPurchasesOnOneCampaignKeepTheTotalsExact()
     {
         var (admin, _) = await SetUpAsync(new { minPriorPurchases = 0, percentBps = 5000, budget = 3000 }, slug: "busy");
