@@ -28,11 +28,8 @@ profile=${BENCH_PROFILE:-0}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "Installing wrk…"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+source scripts/bench/common.sh
+ensure_installed wrk wrk
 
 echo "Building Release…"
 dotnet build CharityPromo.sln -c Release -v quiet -nologo >/dev/null
@@ -48,8 +45,6 @@ api=http://127.0.0.1:5180
 site=http://127.0.0.1:5181
 export ConnectionStrings__Default="Data Source=$work/bench.db"
 export Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft=Warning
-# The rate limiter protects production from one noisy key; here one key is the load.
-export RateLimiting__PerKeyPerSecond=1000000 RateLimiting__PerKeyBurst=1000000 RateLimiting__AnonymousPerSecond=1000000 RateLimiting__AnonymousBurst=1000000
 
 api_dll=api/CharityPromo.Api/bin/Release/net10.0/CharityPromo.Api.dll
 admin_key=$(dotnet "$api_dll" keys create --name bench-admin --scopes admin,checkout,finance 2>/dev/null | tail -n 1)
@@ -63,12 +58,6 @@ for url in "$base/json" "$api/health/ready" "$site/not-found"; do
   for _ in $(seq 1 60); do curl -s -o /dev/null "$url" && break; sleep 0.5; done
 done
 
-setup_campaign() { # creates the bench charity and campaign through $api with $admin_key
-  local auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json') year
-  year=$(date -u +%Y)
-  curl -fsS "${auth[@]}" "$api/api/charities" -d '{"slug":"bench-charity","name":"Bench Charity"}' >/dev/null
-  curl -fsS "${auth[@]}" "$api/api/campaigns" -d "{\"slug\":\"bench\",\"name\":\"Bench\",\"currency\":\"usd\",\"goal\":100000000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 2))-01-01T00:00:00Z\",\"charities\":[\"bench-charity\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":5000000}}" >/dev/null
-}
 setup_campaign
 auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json')
 receipt=$(curl -fsS "${auth[@]}" -H "Idempotency-Key: bench-receipt" "$api/api/purchases" \
@@ -98,17 +87,6 @@ run() {
   out=$(wrk "${args[@]}" "$url" 2>&1)
   [ -n "$writer_before" ] && LAST_WRITER=$(writer_use "$writer_before" "$(writer_report)")
   record "$name" "$out" "$lua"
-}
-writer_report() { curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/writer"; }
-# writer_use BEFORE AFTER: how the single writer spent the measured run, from two GET /api/admin/writer readings.
-writer_use() {
-  field() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" <<<"$2"; }
-  awk -v b0="$(field batches "$1")" -v b1="$(field batches "$2")" -v w0="$(field writes "$1")" -v w1="$(field writes "$2")" \
-      -v busy0="$(field busySeconds "$1")" -v busy1="$(field busySeconds "$2")" -v c0="$(field commitSeconds "$1")" \
-      -v c1="$(field commitSeconds "$2")" -v u0="$(field uptimeSeconds "$1")" -v u1="$(field uptimeSeconds "$2")" 'BEGIN {
-    busy = busy1 - busy0; span = u1 - u0; batches = b1 - b0
-    commit = busy > 0 ? 100 * (c1 - c0) / busy : 0; size = batches > 0 ? (w1 - w0) / batches : 0
-    printf "busy %.0f%% of the run, %.0f%% of that committing; %.0f batches a second of %.1f writes on average", 100 * busy / span, commit, batches / span, size }'
 }
 # record NAME WRK_OUTPUT [LUA]: appends the table row for one wrk run and prints it.
 record() {

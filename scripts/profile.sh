@@ -5,11 +5,8 @@
 # can name JIT-compiled methods.   Usage: scripts/profile.sh PID [SECONDS=8] [TOP=25]
 set -euo pipefail
 pid=$1 seconds=${2:-8} top=${3:-25}
-if ! command -v perf >/dev/null 2>&1; then
-  echo "Installing perf…" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq linux-perf >/dev/null
-fi
+source "$(dirname "$0")/bench/common.sh"
+ensure_installed perf linux-perf
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 perf record -F 499 -g -p "$pid" -o "$out/perf.data" -- sleep "$seconds" >/dev/null 2>&1
