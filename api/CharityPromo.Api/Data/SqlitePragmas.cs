@@ -10,27 +10,29 @@ namespace CharityPromo.Api.Data;
 /// SQLite settings, set deliberately in this one place. Per connection: FULL sync so a 201 means the row is on disk
 /// even after a power cut, and a busy timeout for the rare writer outside the WriteBatcher (the CLI). They belong to
 /// the physical connection, so they run once per pooled handle, not on every open. Per process (<see cref="ConfigureProcess"/>):
-/// savepoint journals kept in memory up to 1 MiB.
+/// savepoint journals kept in memory.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
     private const int SqliteConfigStatementJournalSpill = 26; // SQLITE_CONFIG_STMTJRNL_SPILL
-    public const int StatementJournalInMemory = 1 << 20;
+    private const int StatementJournalAlwaysInMemory = -1;
     private static readonly ConditionalWeakTable<object, object> Configured = new();
     private static readonly Lazy<bool> ProcessConfigured = new(() =>
     {
         RuntimeHelpers.RunClassConstructor(typeof(SqliteConnection).TypeHandle); // loads the native library
-        return SQLitePCL.raw.sqlite3_config(SqliteConfigStatementJournalSpill, StatementJournalInMemory) == SQLitePCL.raw.SQLITE_OK;
+        return SQLitePCL.raw.sqlite3_config(SqliteConfigStatementJournalSpill, StatementJournalAlwaysInMemory) == SQLitePCL.raw.SQLITE_OK;
     });
     private static int _reported;
 
     /// <summary>
     /// Every write runs in a savepoint (the WriteBatcher's, and DirectSql's around a purchase's statements), and SQLite
     /// copies each page a savepoint changes into a sub-journal, which it moves to a temporary file past 64 KiB — a
-    /// purchase touches more than that, so every write paid for file writes nobody reads. Kept in memory up to 1 MiB
-    /// (a write's pages, released with its savepoint): +8% on the write case (docs/BENCHMARKS.md). Process-wide, so
-    /// only possible before SQLite's first use; false when too late.
+    /// purchase touches more than that, so every write paid for file writes nobody reads. Kept in memory (a write's pages,
+    /// released with its savepoint): +8% on the write case (docs/BENCHMARKS.md). Always in memory, with no size past which
+    /// they move to a file: with 1 MiB as that size, SQLite bundled here failed every write whose journal outgrew it with
+    /// "database or disk is full" (a remittance of a few thousand pledges; RemittanceTests). The largest writes are bounded
+    /// instead (Remittances:MaxLines). Process-wide, so only possible before SQLite's first use; false when too late.
     /// </summary>
     public static bool ConfigureProcess() => ProcessConfigured.Value;
 
@@ -66,7 +68,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Report(ConnectionEndEventData eventData)
     {
         if (Interlocked.Exchange(ref _reported, 1) != 0 || eventData.Context?.GetService<ILoggerFactory>().CreateLogger<SqlitePragmas>() is not { } log) return;
-        if (ConfigureProcess()) log.LogInformation("SQLite keeps savepoint journals in memory up to {Bytes} bytes.", StatementJournalInMemory);
+        if (ConfigureProcess()) log.LogInformation("SQLite keeps savepoint journals in memory.");
         else log.LogWarning("SQLite was in use before it could be configured: savepoint journals go to temporary files past 64 KiB (slower writes).");
     }
 }

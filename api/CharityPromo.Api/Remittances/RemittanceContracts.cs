@@ -14,9 +14,13 @@ public sealed record RemittanceRequest(string Charity, string Currency, DateTime
 /// <param name="Reference">The bank transfer or payment reference.</param>
 public sealed record RemittancePaidRequest(string Reference);
 
+/// <param name="MoreOutstanding">Only when a batch is created: true when it reached <c>Remittances:MaxLines</c> pledges and more were
+/// outstanding before its cutoff; create another batch with the same cutoff for them.</param>
 public sealed record RemittanceResponse(
     Guid Id, string Charity, string Currency, int CurrencyExponent, DateTime CutoffUtc, RemittanceStatus Status,
-    long Amount, string AmountMajor, int Lines, string? Reference, DateTime CreatedUtc, DateTime? PaidUtc);
+    long Amount, string AmountMajor, int Lines, string? Reference, DateTime CreatedUtc, DateTime? PaidUtc,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    bool? MoreOutstanding = null);
 
 /// <summary>One line of a charity's statement: a purchase's net pledge in this batch.</summary>
 public sealed record StatementLine(string ReceiptCode, string ConfirmedUtc, string Campaign, string Currency, long Amount, string AmountMajor);

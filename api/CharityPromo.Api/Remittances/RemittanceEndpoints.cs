@@ -22,12 +22,14 @@ internal static class RemittanceEndpoints
         var group = routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithWriteFilter();
 
         group.MapPost("/", CreateRemittance).WithName(nameof(CreateRemittance))
-            .WithSummary("Gather every outstanding net pledge for a charity up to a cutoff into a draft batch (finance)")
+            .WithSummary("Gather outstanding net pledges for a charity up to a cutoff into a draft batch (finance)")
             .WithDescription("""
                 Each purchase confirmed before `cutoffUtc` contributes what it still owes: its net pledge (total − reversed)
                 minus what earlier batches took. A refund after a pledge was remitted therefore appears as a negative line in
                 the next batch; paid batches are never rewritten. A pledge is in at most one batch at a time, even under
-                concurrent requests. Nothing outstanding is a 422.
+                concurrent requests. Nothing outstanding is a 422. A batch holds at most `Remittances:MaxLines` pledges
+                (5,000 unless configured); when more were outstanding, the response has `"moreOutstanding": true` and
+                another request with the same cutoff gathers the next ones.
                 """)
             .Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:guid}/paid", MarkRemittancePaid).WithName(nameof(MarkRemittancePaid))
@@ -45,7 +47,7 @@ internal static class RemittanceEndpoints
     }
 
     private static async Task<Results<Created<RemittanceResponse>, ProblemHttpResult>> CreateRemittance(
-        RemittanceRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
+        RemittanceRequest request, ClaimsPrincipal user, AppDb db, IConfiguration config, TimeProvider clock, CancellationToken ct)
     {
         var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == request.Charity, ct);
         if (charity is null) return Problems.Unprocessable("charity", $"No charity '{request.Charity}'.");
@@ -53,11 +55,19 @@ internal static class RemittanceEndpoints
         var cutoff = request.CutoffUtc.UtcDateTime;
         if (cutoff > now) return Problems.Unprocessable("cutoffUtc", "The cutoff cannot be in the future.");
 
+        // A batch is one write on the single writer, its pledges tracked entities: bounded, so that a backlog of a million
+        // pledges neither holds every checkout for the minute it takes nor runs the process out of memory (it did both:
+        // docs/OPERATIONS.md). 5,000 lines hold the writer ~2 s. One more than the limit is read to know whether more are outstanding, in the
+        // charity index's own order (ordering by the column the filter fixes costs no sort), so the read stops there.
+        var maxLines = MaxLines(config);
         var owed = await db.Purchases
             .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
                         && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.Remitted != 0)
-            .OrderBy(p => p.Id)
+            .OrderBy(p => p.CharityId)
+            .Take(maxLines + 1)
             .ToListAsync(ct);
+        var moreOutstanding = owed.Count > maxLines;
+        if (moreOutstanding) owed.RemoveAt(maxLines);
         if (owed.Count == 0)
             return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
 
@@ -80,8 +90,11 @@ internal static class RemittanceEndpoints
             db.ChangeTracker.Clear();
             return Problems.Conflict("charity", "Another batch claimed some of these pledges at the same moment. Try again.");
         }
-        return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug));
+        return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
     }
+
+    /// <summary><c>Remittances:MaxLines</c>, the most pledges one batch gathers (at least 1).</summary>
+    private static int MaxLines(IConfiguration config) => Math.Max(1, config.GetValue("Remittances:MaxLines", 5_000));
 
     private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> MarkRemittancePaid(
         Guid id, RemittancePaidRequest request, AppDb db, TimeProvider clock, CancellationToken ct)

@@ -10,8 +10,10 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
 {
     private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A charity of its own with three purchases on day 0 and one on day 10; returns the purchase ids.</summary>
-    private async Task<(HttpClient Finance, HttpClient Checkout, HttpClient Admin, List<JsonNode> Purchases)> SetUpAsync(string charity)
+    private Task<(HttpClient Finance, HttpClient Checkout, HttpClient Admin, List<JsonNode> Purchases)> SetUpAsync(string charity) => SetUpAsync(app, charity);
+
+    /// <summary>A charity of its own with three purchases on day 0 and one on day 10; returns the purchases.</summary>
+    internal static async Task<(HttpClient Finance, HttpClient Checkout, HttpClient Admin, List<JsonNode> Purchases)> SetUpAsync(ApiFactory app, string charity)
     {
         app.Clock.Set(Start);
         var admin = app.Client(await app.CreateKeyAsync("admin"));
@@ -30,7 +32,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         return (finance, checkout, admin, purchases);
     }
 
-    private static object Batch(string charity, int cutoffDay) => new { charity, currency = "usd", cutoffUtc = Start.AddDays(cutoffDay) };
+    internal static object Batch(string charity, int cutoffDay) => new { charity, currency = "usd", cutoffUtc = Start.AddDays(cutoffDay) };
 
     [Fact]
     public async Task ABatchGathersWhatIsOutstandingUpToTheCutoffOnce()
@@ -113,6 +115,35 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    [Trait("Provider", "Sqlite")] // seed-bulk writes SQLite directly
+    public async Task ALargeBacklogIsRemittedInBatchesOfTheDefaultLimitThatCommit()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var finance = app.Client(await app.CreateKeyAsync("finance"));
+        await (await admin.PostJson("/api/charities", Seed.Charity("backlog", "Backlog"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "backlog-campaign", charities: ["backlog"]))).Expect(HttpStatusCode.Created);
+        var seededAt = Start.AddDays(40);
+        app.Clock.Set(seededAt);
+        (await app.WithDbAsync(db => CharityPromo.Api.Data.BulkSeeder.RunAsync(db, ["--campaign", "backlog-campaign", "--purchases", "6000"],
+            TextWriter.Null, TextWriter.Null, seededAt.UtcDateTime))).ShouldBe(0);
+        app.Clock.Set(seededAt.AddDays(1));
+        var batch = new { charity = "backlog", currency = "usd", cutoffUtc = seededAt.AddHours(1) };
+
+        // Each batch changes thousands of pages in one savepoint: the write that once failed as "database or disk is full".
+        var first = await (await finance.PostJson("/api/remittances", batch)).Expect(HttpStatusCode.Created);
+        first.Long("lines").ShouldBe(5_000);
+        first["moreOutstanding"]!.GetValue<bool>().ShouldBeTrue();
+        var rest = await (await finance.PostJson("/api/remittances", batch)).Expect(HttpStatusCode.Created);
+        rest.Long("lines").ShouldBe(1_000);
+        rest["moreOutstanding"]!.GetValue<bool>().ShouldBeFalse();
+        var raised = (await (await app.Client().GetAsync("/api/campaigns/backlog-campaign")).Expect(HttpStatusCode.OK)).Long("totals.raised");
+        (first.Long("amount") + rest.Long("amount")).ShouldBe(raised);
+
+        await (await finance.PostJson($"/api/remittances/{first.Str("id")}/paid", new { reference = "BACS-BACKLOG" })).Expect(HttpStatusCode.OK);
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task TheStatementCsvListsEveryLineAndAddsUpToTheBatch()
     {
         var (finance, _, _, _) = await SetUpAsync("statement");
@@ -127,5 +158,40 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         rows.Count.ShouldBe(4);
         rows.Sum(r => long.Parse((string)r["amount"], CultureInfo.InvariantCulture)).ShouldBe(batch.Long("amount"));
         rows.Sum(r => decimal.Parse((string)r["amountMajor"], CultureInfo.InvariantCulture)).ShouldBe(batch.Long("amount") / 100m);
+    }
+}
+
+public class RemittanceLimitTests : IClassFixture<ApiFactory>
+{
+    private readonly ApiFactory _app;
+
+    public RemittanceLimitTests(ApiFactory app)
+    {
+        app.Settings["Remittances:MaxLines"] = "3";
+        _app = app;
+    }
+
+    [Fact]
+    public async Task ABatchStopsAtTheLineLimitSaysMoreIsOutstandingAndTheNextOneGathersTheRest()
+    {
+        var (finance, _, admin, purchases) = await RemittanceTests.SetUpAsync(_app, "capped");
+        var everything = purchases.Sum(p => p.Long("donation.total"));
+
+        var first = await (await finance.PostJson("/api/remittances", RemittanceTests.Batch("capped", 15))).Expect(HttpStatusCode.Created);
+        first.Long("lines").ShouldBe(3);
+        first["moreOutstanding"]!.GetValue<bool>().ShouldBeTrue();
+        var second = await (await finance.PostJson("/api/remittances", RemittanceTests.Batch("capped", 15))).Expect(HttpStatusCode.Created);
+        second.Long("lines").ShouldBe(1);
+        second["moreOutstanding"]!.GetValue<bool>().ShouldBeFalse();
+        (first.Long("amount") + second.Long("amount")).ShouldBe(everything);
+        await (await finance.PostJson("/api/remittances", RemittanceTests.Batch("capped", 15))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc");
+
+        // The flag belongs to the answer that created the batch; reading the batch later does not carry it.
+        var read = await (await finance.GetAsync($"/api/remittances/{first.Str("id")}")).Expect(HttpStatusCode.OK);
+        read["moreOutstanding"].ShouldBeNull();
+        var statement = await (await finance.GetAsync($"/api/remittances/{first.Str("id")}/statement")).Expect(HttpStatusCode.OK);
+        statement["lines"]!.AsArray().Sum(l => l!.Long("amount")).ShouldBe(first.Long("amount"));
+        await (await finance.PostJson($"/api/remittances/{first.Str("id")}/paid", new { reference = "BACS-CAP-1" })).Expect(HttpStatusCode.OK);
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
     }
 }

@@ -67,7 +67,7 @@ public class SchemaTests : IDisposable
             Environment = { ["Logging__LogLevel__CharityPromo.Api.Data.SqlitePragmas"] = "Information" },
         };
         await api.StartAsync();
-        api.Output.ShouldContain(line => line.Contains($"SQLite keeps savepoint journals in memory up to {SqlitePragmas.StatementJournalInMemory} bytes."),
+        api.Output.ShouldContain(line => line.Contains("SQLite keeps savepoint journals in memory."),
             string.Join('\n', api.Output));
     }
 
