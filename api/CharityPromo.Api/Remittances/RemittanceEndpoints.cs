@@ -57,8 +57,9 @@ internal static class RemittanceEndpoints
 
         // A batch is one write on the single writer, its pledges tracked entities: bounded, so that a backlog of a million
         // pledges neither holds every checkout for the minute it takes nor runs the process out of memory (it did both:
-        // docs/OPERATIONS.md). 5,000 lines hold the writer ~2 s. One more than the limit is read to know whether more are outstanding, in the
-        // charity index's own order (ordering by the column the filter fixes costs no sort), so the read stops there.
+        // docs/OPERATIONS.md); 5,000 lines hold the writer ~2 s. One more than the limit is read to know whether more are
+        // outstanding, in the charity index's own order (ordering by the column the filter fixes costs no sort), so the
+        // read stops there.
         var maxLines = MaxLines(config);
         var owed = await db.Purchases
             .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
