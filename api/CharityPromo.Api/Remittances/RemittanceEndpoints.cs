@@ -31,7 +31,7 @@ internal static class RemittanceEndpoints
                 (5,000 unless configured); when more were outstanding, the response has `"moreOutstanding": true` and
                 another request with the same cutoff gathers the next ones.
                 """)
-            .Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
+            .Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id:guid}/paid", MarkRemittancePaid).WithName(nameof(MarkRemittancePaid))
             .WithSummary("Record that a draft batch was paid to the charity (finance)")
             .Validate<RemittancePaidRequest>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -55,42 +55,36 @@ internal static class RemittanceEndpoints
         var cutoff = request.CutoffUtc.UtcDateTime;
         if (cutoff > now) return Problems.Unprocessable("cutoffUtc", "The cutoff cannot be in the future.");
 
-        // A batch is one write on the single writer, its pledges tracked entities: bounded, so that a backlog of a million
-        // pledges neither holds every checkout for the minute it takes nor runs the process out of memory (it did both:
-        // docs/OPERATIONS.md); 5,000 lines hold the writer ~2 s. One more than the limit is read to know whether more are
-        // outstanding, in the charity index's own order (ordering by the column the filter fixes costs no sort), so the
-        // read stops there.
+        // A batch is one write on the single writer, so it is bounded: a backlog of a million pledges, gathered as tracked
+        // entities in one SaveChanges, held every checkout for the 49 s it took and grew the process to 3 GB
+        // (docs/OPERATIONS.md). One more than the limit is read to know whether more are outstanding, in the charity
+        // index's own order (ordering by the column the filter fixes costs no sort), so the read stops there.
         var maxLines = MaxLines(config);
-        var owed = await db.Purchases
+        var owed = await db.Purchases.AsNoTracking()
             .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
                         && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.Remitted != 0)
             .OrderBy(p => p.CharityId)
+            .Select(p => new { p.Id, p.Remitted, Owed = p.DonationTotal - p.Reversed - p.Remitted })
             .Take(maxLines + 1)
             .ToListAsync(ct);
         var moreOutstanding = owed.Count > maxLines;
         if (moreOutstanding) owed.RemoveAt(maxLines);
-        if (owed.Count == 0)
+
+        // Each pledge is claimed by a conditional update on prepared statements (DirectSql; 5,000 lines took 2.2 s through
+        // EF's change tracking, 0.46 s this way): one that another instance's batch took since the read stays with it.
+        var claims = await db.ExecuteAsync(owed.Select(o => (FormattableString)$"""
+            UPDATE "Purchases" SET "Remitted" = {o.Remitted + o.Owed} WHERE "Id" = {o.Id} AND "Remitted" = {o.Remitted}
+            """).ToList(), ct);
+        var claimed = owed.Where((_, i) => claims[i] == 1).ToList();
+        if (claimed.Count == 0)
             return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
 
-        var batch = new Remittance { CharityId = charity.Id, Currency = request.Currency, CutoffUtc = cutoff, Status = RemittanceStatus.Draft, ClientId = user.ClientId(), CreatedUtc = now };
-        foreach (var purchase in owed)
+        var batch = new Remittance
         {
-            var amount = purchase.DonationTotal - purchase.Reversed - purchase.Remitted;
-            db.RemittanceLines.Add(new RemittanceLine { RemittanceId = batch.Id, PurchaseId = purchase.Id, Amount = amount });
-            purchase.Remitted += amount;
-            batch.Amount += amount;
-        }
-        batch.Lines = owed.Count;
-        db.Remittances.Add(batch);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return Problems.Conflict("charity", "Another batch claimed some of these pledges at the same moment. Try again.");
-        }
+            CharityId = charity.Id, Currency = request.Currency, CutoffUtc = cutoff, Status = RemittanceStatus.Draft, ClientId = user.ClientId(),
+            CreatedUtc = now, Amount = claimed.Sum(o => o.Owed), Lines = claimed.Count,
+        };
+        await db.InsertAsync([batch, .. claimed.Select(o => new RemittanceLine { RemittanceId = batch.Id, PurchaseId = o.Id, Amount = o.Owed })], ct: ct);
         return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json.Nodes;
 using CharityPromo.Api.Data;
 using CharityPromo.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -92,6 +93,42 @@ public sealed class PostgresTests : IDisposable
         var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
         invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
         invariants.Long("purchasesChecked").ShouldBe(150);
+    }
+
+    [Fact]
+    public async Task TwoInstancesRemittingAtOnceClaimEachPledgeOnce()
+    {
+        var database = NewDatabase();
+        var a = new ApiProcess(database, "Postgres") { Environment = { ["Remittances__MaxLines"] = "7" } };
+        var b = new ApiProcess(database, "Postgres") { Environment = { ["Remittances__MaxLines"] = "7" } };
+        _processes.AddRange([a, b]);
+        var admin = await a.CreateKeyAsync("admin");
+        var finance = await a.CreateKeyAsync("finance");
+        var checkout = a.Client(await a.CreateKeyAsync("checkout"));
+        await Task.WhenAll(a.StartAsync(), b.StartAsync());
+        await Seed.ContractCampaignAsync(a.Client(admin));
+        for (var i = 0; i < 60; i++)
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase($"REMIT-{i}", customerRef: null), $"remit-{i}")).Expect(HttpStatusCode.Created);
+        var raised = (await (await a.Client().GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK)).Long("totals.raised");
+
+        // Sixteen batches at once across both instances, then whatever is left one at a time: every pledge in exactly one.
+        var instances = new[] { a.Client(finance), b.Client(finance) };
+        var batch = new { charity = "read-together", currency = "usd", cutoffUtc = DateTimeOffset.UtcNow };
+        var racing = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => instances[i % 2].PostJson("/api/remittances", batch, $"remit-batch-{i}")));
+        racing.Select(r => r.StatusCode).ShouldAllBe(s => s == HttpStatusCode.Created || s == HttpStatusCode.UnprocessableEntity);
+        var created = new List<JsonNode>();
+        foreach (var response in racing.Where(r => r.StatusCode == HttpStatusCode.Created)) created.Add(await response.Json());
+        for (var i = 0; ; i++)
+        {
+            var response = await instances[i % 2].PostJson("/api/remittances", batch, $"remit-rest-{i}");
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity) break;
+            created.Add(await response.Expect(HttpStatusCode.Created));
+        }
+        created.ShouldAllBe(c => c.Long("lines") <= 7);
+        created.Sum(c => c.Long("lines")).ShouldBe(60);
+        created.Sum(c => c.Long("amount")).ShouldBe(raised);
+        var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
     }
 
     public void Dispose()
