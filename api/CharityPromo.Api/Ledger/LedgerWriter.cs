@@ -55,6 +55,19 @@ internal static class LedgerWriter
     }
 
     /// <summary>
+    /// Inserts a remittance batch's entries, which move no totals, without change tracking: a batch pays thousands of
+    /// pledges at once (5,000 took 1.3 s through SaveChanges, 0.3 s this way; docs/OPERATIONS.md).
+    /// </summary>
+    /// <exception cref="DbUpdateException">A unique key refused a row (none was inserted).</exception>
+    public static async Task PostRemittedAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        if (entries.Any(e => e.Kind != LedgerKind.Remitted))
+            throw new ArgumentException("Only remittance entries leave the totals where they are.", nameof(entries));
+        await db.InsertAsync(entries, ct: ct);
+    }
+
+    /// <summary>
     /// Inserts a new purchase with its first entries and applies them to the totals, without change tracking and, on
     /// PostgreSQL, in one round trip (every purchase takes this path on the writer thread: <see cref="DirectSql"/>).
     /// <paramref name="alongside"/> joins that round trip (the match reservation); returns the rows it changed.

@@ -94,19 +94,25 @@ internal static class RemittanceEndpoints
     private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> MarkRemittancePaid(
         Guid id, RemittancePaidRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
     {
-        var batch = await db.Remittances.SingleOrDefaultAsync(r => r.Id == id, ct);
+        var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
-        if (batch.Status != RemittanceStatus.Draft) return Problems.Conflict("status", "This batch was already paid.");
+        var alreadyPaid = Problems.Conflict("status", "This batch was already paid.");
+        if (batch.Status != RemittanceStatus.Draft) return alreadyPaid;
 
+        // Marked paid only while still a draft: of two instances paying it at once, one posts its ledger rows, one gets 409.
         var now = clock.GetUtcNow().UtcDateTime;
-        batch.Status = RemittanceStatus.Paid;
-        batch.Reference = request.Reference;
-        batch.PaidUtc = now;
+        if (await db.ExecuteAsync($"""
+                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Paid)}, "Reference" = {request.Reference}, "PaidUtc" = {now}
+                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
+                """, ct) == 0)
+            return alreadyPaid;
         var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id)
             .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
             .AsNoTracking().ToListAsync(ct);
-        var entries = lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, request.Reference, now)).ToList();
-        await LedgerWriter.PostAsync(db, entries, ct);
+        await LedgerWriter.PostRemittedAsync(db, lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, request.Reference, now)).ToList(), ct);
+        batch.Status = RemittanceStatus.Paid;
+        batch.Reference = request.Reference;
+        batch.PaidUtc = now;
         return TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
     }
 

@@ -127,6 +127,11 @@ public sealed class PostgresTests : IDisposable
         created.ShouldAllBe(c => c.Long("lines") <= 7);
         created.Sum(c => c.Long("lines")).ShouldBe(60);
         created.Sum(c => c.Long("amount")).ShouldBe(raised);
+
+        // One batch paid through both instances at once: one pays it, the other is told it already was.
+        var paying = await Task.WhenAll(instances.Select((http, i) =>
+            http.PostJson($"/api/remittances/{created[0].Str("id")}/paid", new { reference = $"BACS-{i}" }, $"pay-{i}")));
+        paying.Select(r => r.StatusCode).Order().ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict]);
         var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
         invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
     }
