@@ -118,17 +118,26 @@ internal static class RemittanceEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, AppDb db, CancellationToken ct)
     {
-        var batch = await db.Remittances.SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
-        if (batch.Status != RemittanceStatus.Draft) return Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
+        var status = await db.Remittances.Where(r => r.Id == id).Select(r => (RemittanceStatus?)r.Status).SingleOrDefaultAsync(ct);
+        if (status is null) return Problems.NotFound($"No remittance '{id}'.");
+        var paid = Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
+        if (status != RemittanceStatus.Draft) return paid;
 
-        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id).ToListAsync(ct);
-        var purchaseIds = lines.Select(l => l.PurchaseId).ToList();
-        var purchases = await db.Purchases.Where(p => purchaseIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        foreach (var line in lines) purchases[line.PurchaseId].Remitted -= line.Amount;
-        db.RemittanceLines.RemoveRange(lines);
-        db.Remittances.Remove(batch);
-        await db.SaveChangesAsync(ct);
+        // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
+        // either went first (this gets 409) or finds it gone. Then its pledges are given back and it goes, by statements
+        // rather than thousands of tracked entities.
+        if (await db.ExecuteAsync($"""
+                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)} WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
+                """, ct) == 0)
+            return paid;
+        await db.ExecuteAsync([
+            $"""
+            UPDATE "Purchases" SET "Remitted" = "Purchases"."Remitted" - l."Amount" FROM "RemittanceLines" l
+            WHERE l."RemittanceId" = {id} AND l."PurchaseId" = "Purchases"."Id"
+            """,
+            $"""DELETE FROM "RemittanceLines" WHERE "RemittanceId" = {id}""",
+            $"""DELETE FROM "Remittances" WHERE "Id" = {id}""",
+        ], ct);
         return TypedResults.NoContent();
     }
 

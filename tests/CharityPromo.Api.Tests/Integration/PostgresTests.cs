@@ -132,6 +132,12 @@ public sealed class PostgresTests : IDisposable
         var paying = await Task.WhenAll(instances.Select((http, i) =>
             http.PostJson($"/api/remittances/{created[0].Str("id")}/paid", new { reference = $"BACS-{i}" }, $"pay-{i}")));
         paying.Select(r => r.StatusCode).Order().ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict]);
+        // Another paid through one instance while the other deletes it: one of the two happens, whole.
+        var other = created[1].Str("id");
+        var payOrDelete = await Task.WhenAll(
+            instances[0].PostJson($"/api/remittances/{other}/paid", new { reference = "BACS-RACE" }, "pay-race"), instances[1].DeleteAsync($"/api/remittances/{other}"));
+        payOrDelete.Count(r => r.IsSuccessStatusCode).ShouldBe(1);
+        payOrDelete.Where(r => !r.IsSuccessStatusCode).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Conflict || r.StatusCode == HttpStatusCode.NotFound);
         var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
         invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
     }

@@ -140,6 +140,10 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         (first.Long("amount") + rest.Long("amount")).ShouldBe(raised);
 
         await (await finance.PostJson($"/api/remittances/{first.Str("id")}/paid", new { reference = "BACS-BACKLOG" })).Expect(HttpStatusCode.OK);
+        (await finance.DeleteAsync($"/api/remittances/{rest.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var again = await (await finance.PostJson("/api/remittances", batch)).Expect(HttpStatusCode.Created);
+        again.Long("lines").ShouldBe(1_000);
+        again.Long("amount").ShouldBe(rest.Long("amount"));
         (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
     }
 
