@@ -81,7 +81,6 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Charity>().WithMany().HasForeignKey(p => p.CharityId).OnDelete(DeleteBehavior.Restrict);
             e.Property(p => p.Refunded).IsConcurrencyToken(); // two refunds racing on another instance cannot both count
-            e.Property(p => p.Remitted).IsConcurrencyToken(); // nor two remittance batches claiming one pledge
         });
 
         model.Entity<Refund>(e =>
