@@ -5,6 +5,7 @@
 # After the write case it checks the ledger invariants and that purchases in the database = 201s seen, and
 # prints how the single writer spent the measured run (busy share, commit share, batches: GET /api/admin/writer).
 # Then purchases and the public totals read at once (the mixed case: each committed batch evicts the cached totals).
+# Then, at the largest BENCH_SCALE, the CSV export and a remittance over the whole backlog (one batch and its payment).
 # Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
@@ -212,6 +213,23 @@ bare_s=$(awk -v a="$bare_before" -v b="$bare_after" 'BEGIN {printf "%.2f", (a + 
 export_ratio=$(awk -v a="$export_s" -v b="$bare_s" 'BEGIN {printf "%.1f×", a / b}')
 echo "  CSV export: $export_rows rows in ${export_s}s (bare loop ${bare_before}s before, ${bare_after}s after: $export_ratio); API RSS ${rss_before} MB before, peak ${peak_mb} MB"
 
+# Remittance over the whole backlog: one batch (at most Remittances:MaxLines pledges) and its payment, each one write on
+# the single writer, so checkouts wait for it: a purchase sent 0.2 s into the batch shows how long.
+auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json')
+(sleep 0.2; curl -fsS -o /dev/null -w '%{time_total}' "${auth[@]}" -H "Idempotency-Key: bench-during-remittance" "$api/api/purchases" \
+  -d '{"campaign":"bench","orderId":"R-2","currency":"usd","amount":4999,"payment":{"method":"external","reference":"R-2"}}' >"$work/during.txt") &
+during_pid=$!
+remit_out=$(curl -fsS -w '\n%{time_total}' "${auth[@]}" -H "Idempotency-Key: bench-remittance" "$api/api/remittances" \
+  -d "{\"charity\":\"bench-charity\",\"currency\":\"usd\",\"cutoffUtc\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}")
+wait "$during_pid"
+remit_s=$(tail -n 1 <<<"$remit_out")
+remit_lines=$(sed -n 's/.*"lines":\([0-9]*\).*/\1/p' <<<"$remit_out")
+remit_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$remit_out")
+paid_s=$(curl -fsS -o /dev/null -w '%{time_total}' "${auth[@]}" -H "Idempotency-Key: bench-remittance-paid" "$api/api/remittances/$remit_id/paid" -d '{"reference":"BENCH-1"}')
+during_s=$(cat "$work/during.txt")
+remit_ok=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/admin/invariants" | sed -n 's/.*"ok":\([a-z]*\).*/\1/p')
+echo "  Remittance: $remit_lines lines in ${remit_s}s, marked paid in ${paid_s}s; a purchase sent meanwhile took ${during_s}s; invariants ok: $remit_ok"
+
 # PostgreSQL: the write case again, on a throwaway cluster on this machine (fsync on, default settings).
 kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
 pg_dir=$(mktemp -d /tmp/charitypromo-bench-pg.XXXXXX) # not under $work: the server runs as another user
@@ -263,6 +281,10 @@ ${bare_s} s for a bare reader-to-StreamWriter loop over the same rows (**$export
 ${bare_after} s after it, since the second scan of a file larger than the page cache finds more of it cached; the loop includes its ~0.1 s start-up);
 API process RSS ${rss_before} MB before, **peak ${peak_mb} MB**.
 
+A remittance at that size (\`POST /api/remittances\` for the whole backlog, then \`/paid\`; each one write on the single writer): a batch of
+**$remit_lines** lines (\`Remittances__MaxLines\`) created in **${remit_s} s** and marked paid in **${paid_s} s**; a purchase sent 0.2 s into
+the batch was answered in ${during_s} s; invariants ok = **$remit_ok** after it.
+
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).
 On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counted = $pg_created.
@@ -282,5 +304,5 @@ open(path, "w").write(text)
 PY
 echo "Wrote $doc"
 [ "$ok" = "true" ] && [ "$measured_in_db" -ge "$purchases_created" ] && [ "$measured_in_db" -le $((purchases_created + connections)) ] \
-  && [ "$pg_ok" = "true" ] && [ "$pg_in_db" -ge "$pg_created" ] && [ "$pg_in_db" -le $((pg_created + connections)) ] \
+  && [ "$remit_ok" = "true" ] && [ "$pg_ok" = "true" ] && [ "$pg_in_db" -ge "$pg_created" ] && [ "$pg_in_db" -le $((pg_created + connections)) ] \
   || { echo "Write benchmark check failed" >&2; exit 1; }
