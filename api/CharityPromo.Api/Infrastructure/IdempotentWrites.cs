@@ -119,6 +119,8 @@ internal sealed class IdempotentWrites(WriteBatcher writer, SqliteReaders reader
             if (Response.ContentType is not null) http.Response.ContentType = Response.ContentType;
             if (Response.Location is not null) http.Response.Headers.Location = Response.Location;
             if (Replayed) http.Response.Headers[WriteFilter.ReplayedHeader] = "true";
+            // Nothing to write for a 204: Kestrel refuses even an empty write to one, and dropped the connection after it.
+            if (Response.Body.Length == 0) return;
             http.Response.ContentLength = Response.Body.Length;
             await http.Response.Body.WriteAsync(Response.Body, http.RequestAborted);
         }

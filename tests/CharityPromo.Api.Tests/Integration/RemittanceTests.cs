@@ -97,6 +97,8 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (finance, _, _, purchases) = await SetUpAsync("undo");
         var draft = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
         (await finance.DeleteAsync($"/api/remittances/{draft.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        // A 204 has no body to write: writing even an empty one made Kestrel throw and drop the connection after the answer.
+        app.Logs.ShouldNotContain(line => line.Contains("invalid for responses with status code 204"));
         await (await finance.GetAsync($"/api/remittances/{draft.Str("id")}")).ExpectProblem(HttpStatusCode.NotFound);
         var again = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
         again.Long("amount").ShouldBe(purchases.Sum(p => p.Long("donation.total")));
