@@ -10,7 +10,15 @@ namespace CharityPromo.Site.Tests;
 /// <summary>The real site on Kestrel, reading a real API (its own <see cref="ApiFactory"/> and SQLite file).</summary>
 public sealed class SiteFactory : WebApplicationFactory<site::Program>
 {
-    public SiteFactory() => UseKestrel(0);
+    private readonly Lazy<Uri> _address;
+    private string? _apiAddress;
+
+    public SiteFactory() => _address = KestrelOnLoopback.StartOnce(this, () =>
+    {
+        // The API is started (and its address known) before the site's host is built, never from inside it.
+        _apiAddress = ApiBaseUrl ?? Api.Address.ToString();
+        StartServer();
+    });
 
     public ApiFactory Api { get; } = new();
 
@@ -23,17 +31,13 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Site:ApiBaseUrl", ApiBaseUrl ?? Api.Client().BaseAddress!.ToString());
+        builder.UseSetting("Site:ApiBaseUrl", _apiAddress ?? throw new InvalidOperationException("Start the site through Browser()."));
         builder.UseSetting("Site:CacheSeconds", CacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Site:LiveRefreshSeconds", "1");
     }
 
     /// <summary>A plain HTTP client to the site's Kestrel address that shows redirects instead of following them.</summary>
-    public HttpClient Browser()
-    {
-        StartServer();
-        return new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = CreateClient().BaseAddress };
-    }
+    public HttpClient Browser() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _address.Value };
 
     public async Task<(HttpResponseMessage Response, IDocument Page)> GetPageAsync(string path)
     {

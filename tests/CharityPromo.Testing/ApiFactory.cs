@@ -23,11 +23,26 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     private readonly string? _postgresDatabase = PostgresServer is null ? null : $"cp_test_{Guid.NewGuid():N}";
 
+    private readonly Lazy<Uri> _address;
+
     public ApiFactory()
     {
         Directory.CreateDirectory(_folder);
-        UseKestrel(0);
+        _address = KestrelOnLoopback.StartOnce(this, StartServer);
         if (_postgresDatabase is not null) Postgres.CreateDatabase(PostgresServer!, _postgresDatabase);
+    }
+
+    /// <summary>Starts the app (once, whichever thread asks first) and answers where it listens.</summary>
+    public Uri Address => _address.Value;
+
+    /// <summary>The app's services, once it has started (through the same single start as <see cref="Address"/>).</summary>
+    public new IServiceProvider Services
+    {
+        get
+        {
+            _ = Address;
+            return base.Services;
+        }
     }
 
     public string DbPath => Path.Combine(_folder, "api.db");
@@ -57,7 +72,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>A client that talks to the Kestrel server over real HTTP.</summary>
     public HttpClient Client(string? apiKey = null)
     {
-        StartServer();
+        _ = Address;
         var client = CreateClient();
         if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
@@ -66,7 +81,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Creates an API key the way the CLI does and returns the secret.</summary>
     public async Task<string> CreateKeyAsync(string scopes, string? name = null)
     {
-        StartServer();
+        _ = Address;
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         var output = new StringWriter();
@@ -78,7 +93,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Runs a query against the app's own database.</summary>
     internal async Task<T> WithDbAsync<T>(Func<AppDb, Task<T>> query)
     {
-        StartServer();
+        _ = Address;
         await using var scope = Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<AppDb>());
     }
