@@ -31,7 +31,8 @@ public sealed record RecordedRequest(string Method, string Path, string? Idempot
 /// </summary>
 public sealed class StripeDouble : IAsyncDisposable
 {
-    public const string ApiVersion = "2024-06-20";
+    /// <summary>The version Stripe.net 53 pins: the double answers only requests that ask for it, as its objects are that version's.</summary>
+    public const string ApiVersion = "2026-10-28.endive";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -151,6 +152,12 @@ public sealed class StripeDouble : IAsyncDisposable
 
         if (request.Headers.Authorization.FirstOrDefault() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
             return Error(401, new ErrorObject { Type = "invalid_request_error", Message = "Invalid API Key provided." });
+        if (request.Headers["Stripe-Version"].FirstOrDefault() is { } version && version != ApiVersion)
+            return Error(400, new ErrorObject
+            {
+                Type = "invalid_request_error", Code = "api_version_invalid",
+                Message = $"This test double speaks Stripe API version {ApiVersion} only; the request asked for {version}.",
+            });
 
         Fault? fault;
         lock (_faults)

@@ -2,49 +2,53 @@ using CharityPromo.Api.Data;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
-using CharityPromo.Api.Payments.Stripe;
 using Microsoft.EntityFrameworkCore;
-using StripeRefund = CharityPromo.Api.Payments.Stripe.Refund;
+using Stripe;
+using StripeRefund = Stripe.Refund;
 
 namespace CharityPromo.Api.Payments;
 
 /// <summary>
 /// What Stripe's news does to a purchase, whoever brings it (the checkout request, a webhook, the reconciler).
 /// Every step only moves forward and is keyed in the ledger, so the same news twice, or news out of order,
-/// ends in the same state: a refund or dispute implies the payment succeeded, so it confirms first.
+/// ends in the same state: a refund or dispute implies the payment succeeded, so it confirms first. News that
+/// contradicts a purchase voided for good (a cancelled PaymentIntent cannot be charged) changes nothing.
 /// Runs inside the write transaction, on a tracked purchase.
 /// </summary>
 internal static class PaymentTransitions
 {
-    /// <summary>Brings the purchase up to what the PaymentIntent says.</summary>
-    public static async Task ApplyIntentAsync(AppDb db, Purchase purchase, PaymentIntent intent, string source, DateTime now, CancellationToken ct)
+    /// <summary>Brings the purchase up to what the PaymentIntent says; false when that contradicts a voided purchase.</summary>
+    public static async Task<bool> ApplyIntentAsync(AppDb db, Purchase purchase, PaymentIntent intent, string source, DateTime now, CancellationToken ct)
     {
         purchase.PaymentIntentId ??= intent.Id;
         switch (intent.Status)
         {
             case PaymentStatuses.Succeeded:
-                await ConfirmAsync(db, purchase, source, now, ct);
-                break;
+                return await ConfirmAsync(db, purchase, source, now, ct);
             case PaymentStatuses.Canceled:
                 await CancelAsync(db, purchase, source, now, ct);
-                break;
+                return true;
             default:
-                if (purchase.IsPaid || purchase.IsVoided) break;
+                if (purchase.IsPaid || purchase.IsVoided) return true;
                 purchase.PaymentStatus = intent.Status;
-                if (intent.LastPaymentError is { } error) purchase.PaymentError = error.Message ?? error.Code ?? "The payment failed.";
+                // A later attempt that has not failed (yet) clears the earlier attempt's error.
+                purchase.PaymentError = intent.LastPaymentError is { } error ? error.Message ?? error.Code ?? "The payment failed." : null;
                 purchase.Status = purchase.ResolveStatus();
-                break;
+                return true;
         }
     }
 
-    public static async Task ConfirmAsync(AppDb db, Purchase purchase, string source, DateTime now, CancellationToken ct)
+    /// <summary>The payment succeeded: the pending pledge is confirmed. False (and nothing changes) when the purchase was voided.</summary>
+    public static async Task<bool> ConfirmAsync(AppDb db, Purchase purchase, string source, DateTime now, CancellationToken ct)
     {
-        if (purchase.IsPaid) return;
-        if (purchase.IsVoided) throw new InvalidOperationException($"Purchase {purchase.Id} was cancelled; Stripe cannot have taken its payment.");
+        if (purchase.IsPaid) return true;
+        if (purchase.IsVoided) return false;
         purchase.PaymentStatus = PaymentStatuses.Succeeded;
+        purchase.PaymentError = null;
         purchase.ConfirmedUtc = now;
         purchase.Status = purchase.ResolveStatus();
         await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Confirmed, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
+        return true;
     }
 
     /// <summary>A PaymentIntent cancelled before it succeeded: the pending pledge is voided and the match budget given back.</summary>
@@ -69,8 +73,8 @@ internal static class PaymentTransitions
         foreach (var refund in refunds.Where(r => r.Status is "succeeded" or "pending"))
         {
             if (await db.Refunds.AnyAsync(r => r.StripeRefundId == refund.Id, ct)) continue;
-            await ConfirmAsync(db, purchase, source, now, ct);
-            var id = refund.Metadata.TryGetValue("refund_id", out var ours) && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
+            if (!await ConfirmAsync(db, purchase, source, now, ct)) return recorded;
+            var id = refund.Metadata?.TryGetValue("refund_id", out var ours) == true && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
             var amount = Math.Min(refund.Amount, purchase.AmountPaid - purchase.Refunded);
             await RefundPurchase.RecordAsync(db, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
             recorded++;
@@ -80,7 +84,7 @@ internal static class PaymentTransitions
 
     public static async Task OpenDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
     {
-        await ConfirmAsync(db, purchase, source, now, ct);
+        if (!await ConfirmAsync(db, purchase, source, now, ct)) return;
         if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return; // closed already: stays closed
         purchase.DisputeId = dispute.Id;
         purchase.DisputeStatus = dispute.Status;
@@ -90,7 +94,7 @@ internal static class PaymentTransitions
     /// <summary>Won: the held pledge counts again. Lost: whatever of the donation is not yet reversed is reversed.</summary>
     public static async Task CloseDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
     {
-        await ConfirmAsync(db, purchase, source, now, ct);
+        if (!await ConfirmAsync(db, purchase, source, now, ct)) return;
         if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return;
         purchase.DisputeId = dispute.Id;
         purchase.DisputeStatus = dispute.Status;

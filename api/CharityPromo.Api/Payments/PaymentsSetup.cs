@@ -1,9 +1,12 @@
-using CharityPromo.Api.Payments.Stripe;
+using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace CharityPromo.Api.Payments;
 
 internal static class PaymentsSetup
 {
+    private const string HttpClientName = "Stripe";
+
     public static IServiceCollection AddStripePayments(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section))
@@ -12,11 +15,22 @@ internal static class PaymentsSetup
                 "Stripe:SecretKey must be a secret (sk_…) or restricted (rk_…) key.")
             .Validate(o => o.MaxRetries is >= 0 and <= 5 && o.Timeout > TimeSpan.Zero, "Stripe:MaxRetries must be 0 to 5 and Stripe:Timeout positive.")
             .ValidateOnStart();
-        // The client sets a timeout per attempt, so HttpClient's own is off.
-        services.AddHttpClient<StripeClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddTransient<PaymentIntentService>();
-        services.AddTransient<RefundService>();
-        services.AddTransient<EventService>();
+        services.AddTransient<StripeHttpLogging>();
+        services.AddHttpClient(HttpClientName, (s, http) => http.Timeout = s.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout)
+            .AddHttpMessageHandler<StripeHttpLogging>();
+        // Transient over the factory's client, so the pooled handler is renewed as IHttpClientFactory intends. Stripe.net
+        // pins its own API version, sets the idempotency keys we pass, and retries on its own rules.
+        services.AddTransient(s =>
+        {
+            var options = s.GetRequiredService<IOptions<StripeOptions>>().Value;
+            var http = s.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+            return new StripeClient(new StripeClientOptions
+            {
+                ApiKey = options.SecretKey,
+                ApiBase = options.ApiBase.TrimEnd('/'),
+                HttpClient = new SystemNetHttpClient(http, options.MaxRetries, appInfo: null, enableTelemetry: false),
+            });
+        });
         services.AddTransient<StripeRefunds>();
         services.AddScoped<StripeCheckout>();
         services.AddScoped<StripeEventProcessor>();

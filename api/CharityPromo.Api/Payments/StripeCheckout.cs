@@ -1,11 +1,11 @@
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace CharityPromo.Api.Payments;
 
@@ -17,7 +17,7 @@ namespace CharityPromo.Api.Payments;
 /// the same Stripe key, so however often a checkout retries — or Stripe times out — there is one PaymentIntent.
 /// </summary>
 internal sealed class StripeCheckout(
-    WriteBatcher writer, PaymentIntentService intents, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock)
+    WriteBatcher writer, IdempotentWrites writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock)
 {
     public async Task<IResult> CreateAsync(HttpContext http, PurchaseRequest request, CancellationToken ct)
     {
@@ -32,7 +32,9 @@ internal sealed class StripeCheckout(
             async Task<WriteBatcher.Outcome?> ResumeAsync()
             {
                 var earlier = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key, ct);
-                if (earlier is null) return null;
+                if (earlier is null)
+                    // The key may have answered another write (a refund, a refused request): its answer, or 422.
+                    return await writes.TryReplayAsync(http, db) is { } answered ? new(answered, Keep: false) : null;
                 if (!IdempotentWrites.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return new(IdempotentWrites.KeyReused(), Keep: false);
                 recorded = await WithSlugsAsync(db, earlier, ct);
                 return new(TypedResults.Ok(), Keep: false);
@@ -57,8 +59,8 @@ internal sealed class StripeCheckout(
         try
         {
             intent = purchase.PaymentIntentId is { } known
-                ? await intents.GetAsync(known, ct) // Stripe's idempotency keys expire after 24 h; the id does not
-                : await intents.CreateAsync(new PaymentIntentCreateOptions
+                ? await stripe.V1.PaymentIntents.GetAsync(known, cancellationToken: ct) // Stripe's idempotency keys expire after 24 h; the id does not
+                : await stripe.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions
                 {
                     Amount = purchase.AmountPaid,
                     Currency = purchase.Currency,
@@ -68,15 +70,18 @@ internal sealed class StripeCheckout(
                         ["purchase_id"] = purchase.Id.ToString(), ["campaign"] = recorded.Campaign, ["charity"] = recorded.Charity,
                         ["order_id"] = purchase.OrderId,
                     },
-                    PaymentMethod = request.Payment!.PaymentMethodId,
+                    // Stripe's dashboard decides which payment methods Stripe.js offers. Confirming server-side there is
+                    // no page to return to, so methods that redirect are left out.
+                    AutomaticPaymentMethods = new() { Enabled = true, AllowRedirects = request.Payment!.Confirm == true ? "never" : null },
+                    PaymentMethod = request.Payment.PaymentMethodId,
                     Confirm = request.Payment.Confirm == true ? true : null,
-                }, $"purchase:{purchase.Id}:payment_intent", ct);
+                }, new RequestOptions { IdempotencyKey = $"purchase:{purchase.Id}:payment_intent" }, ct);
         }
-        catch (StripeException ex) when (ex.IsCardError && ex.StripeError.PaymentIntent is not null)
+        catch (StripeException ex) when (StripeProblems.IsCardError(ex) && ex.StripeError.PaymentIntent is not null)
         {
             (intent, declined) = (ex.StripeError.PaymentIntent, ex);
         }
-        catch (StripeException ex)
+        catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, ct))
         {
             return StripeProblems.From(ex, "payment", new Dictionary<string, object?> { ["purchaseId"] = purchase.Id });
         }
@@ -94,7 +99,7 @@ internal sealed class StripeCheckout(
 
         if (declined is not null || intent is { Status: PaymentStatuses.RequiresPaymentMethod, LastPaymentError: not null })
         {
-            var error = declined ?? new StripeException(402, null, intent.LastPaymentError!);
+            var error = declined ?? new StripeException(System.Net.HttpStatusCode.PaymentRequired, intent.LastPaymentError, intent.LastPaymentError!.Message);
             return StripeProblems.From(error, "payment.paymentMethodId", new Dictionary<string, object?>
             {
                 ["purchaseId"] = purchase.Id, ["paymentIntentId"] = intent.Id, ["clientSecret"] = intent.ClientSecret,

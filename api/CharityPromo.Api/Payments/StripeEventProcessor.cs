@@ -1,19 +1,22 @@
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
 using CharityPromo.Api.Purchases;
 using Microsoft.EntityFrameworkCore;
-using StripeRefund = CharityPromo.Api.Payments.Stripe.Refund;
+using Microsoft.Extensions.Options;
+using Stripe;
+using StripeRefund = Stripe.Refund;
 
 namespace CharityPromo.Api.Payments;
 
 /// <summary>
 /// Applies a Stripe event once. The event id is stored in the same savepoint as its effect, under a unique key,
 /// so a redelivered (or replayed) event is acknowledged and ignored; the effects themselves are monotonic
-/// (<see cref="PaymentTransitions"/>), so events in any order end in the same state. Webhooks and the
-/// reconciler both come through here.
+/// (<see cref="PaymentTransitions"/>), so events in any order end in the same state. An event whose object is
+/// not what its type says, or names no object, is acknowledged and changes nothing. Webhooks and the reconciler
+/// both come through here.
 /// </summary>
-internal sealed class StripeEventProcessor(AppDb reads, WriteBatcher writer, RefundService refunds, TimeProvider clock, ILogger<StripeEventProcessor> logger)
+internal sealed class StripeEventProcessor(
+    AppDb reads, WriteBatcher writer, StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeEventProcessor> logger)
 {
     public static readonly string[] HandledTypes =
     [
@@ -23,15 +26,23 @@ internal sealed class StripeEventProcessor(AppDb reads, WriteBatcher writer, Ref
 
     public sealed record Result(bool Duplicate, string Outcome);
 
-    /// <exception cref="StripeException">Stripe was needed (to list a charge's refunds) and could not be reached: Stripe will redeliver.</exception>
+    /// <summary>A <c>charge.refunded</c> event needs Stripe (to list the charge's refunds) and this server has no secret key.</summary>
+    public sealed class StripeNeededException() : Exception("Stripe:SecretKey is not set, so this event's refunds cannot be read from Stripe.");
+
+    /// <exception cref="StripeNeededException">The event needs Stripe, which is not configured: it is not recorded, so a redelivery applies it.</exception>
+    /// <remarks>A failure reaching Stripe (to list a charge's refunds) propagates: the event is not recorded and Stripe redelivers it.</remarks>
     public async Task<Result> ProcessAsync(Event stripeEvent, CancellationToken ct)
     {
         if (await SeenAsync(stripeEvent.Id, ct)) return new(true, "already handled");
 
         // A refund event says how much was refunded in all, not by which refunds: ask Stripe (outside the transaction).
         List<StripeRefund>? chargeRefunds = null;
-        if (stripeEvent.Type == "charge.refunded" && stripeEvent.Object<Charge>().PaymentIntent is { } refundedIntent)
-            chargeRefunds = await refunds.ListAllAsync(refundedIntent, ct);
+        if (stripeEvent.Type == "charge.refunded" && stripeEvent.Data.Object is Charge { PaymentIntentId: { Length: > 0 } refundedIntent })
+        {
+            if (!options.Value.IsConfigured) throw new StripeNeededException();
+            chargeRefunds = await stripe.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refundedIntent, Limit = 100 }, cancellationToken: ct)
+                .ToListAsync(ct);
+        }
 
         Result? result = null;
         await writer.RunAsync(async db =>
@@ -45,7 +56,7 @@ internal sealed class StripeEventProcessor(AppDb reads, WriteBatcher writer, Ref
             db.StripeEvents.Add(new StripeEventRecord
             {
                 Id = stripeEvent.Id, Type = stripeEvent.Type, Outcome = outcome,
-                CreatedUtc = DateTimeOffset.FromUnixTimeSeconds(stripeEvent.Created).UtcDateTime, ReceivedUtc = clock.GetUtcNow().UtcDateTime,
+                CreatedUtc = DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc), ReceivedUtc = clock.GetUtcNow().UtcDateTime,
             });
             await db.SaveChangesAsync(ct);
             result = new(false, outcome);
@@ -61,11 +72,10 @@ internal sealed class StripeEventProcessor(AppDb reads, WriteBatcher writer, Ref
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var source = $"stripe:{e.Id}";
-        switch (e.Type)
+        switch (e.Type, e.Data?.Object)
         {
-            case "payment_intent.succeeded" or "payment_intent.payment_failed" or "payment_intent.canceled":
+            case ("payment_intent.succeeded" or "payment_intent.payment_failed" or "payment_intent.canceled", PaymentIntent { Id.Length: > 0 } intent):
             {
-                var intent = e.Object<PaymentIntent>();
                 if (await FindAsync(db, intent.Id, intent.Metadata, ct) is not { } purchase) return $"no purchase for {intent.Id}";
                 // The event's own type decides, not the object's status (a later state may have been captured in it).
                 intent.Status = e.Type switch
@@ -74,29 +84,37 @@ internal sealed class StripeEventProcessor(AppDb reads, WriteBatcher writer, Ref
                     "payment_intent.canceled" => PaymentStatuses.Canceled,
                     _ => PaymentStatuses.RequiresPaymentMethod,
                 };
-                await PaymentTransitions.ApplyIntentAsync(db, purchase, intent, source, now, ct);
-                return $"purchase {purchase.Id} is {purchase.Status.ToString().ToLowerInvariant()}";
+                return await PaymentTransitions.ApplyIntentAsync(db, purchase, intent, source, now, ct)
+                    ? $"purchase {purchase.Id} is {purchase.Status.ToString().ToLowerInvariant()}"
+                    : Ignored($"purchase {purchase.Id} was cancelled, so {e.Type} cannot apply to it", e);
             }
-            case "charge.refunded":
+            case ("charge.refunded", Charge { Id.Length: > 0, PaymentIntentId.Length: > 0 } charge):
             {
-                var charge = e.Object<Charge>();
-                if (charge.PaymentIntent is null || await FindAsync(db, charge.PaymentIntent, charge.Metadata, ct) is not { } purchase) return $"no purchase for {charge.Id}";
+                if (await FindAsync(db, charge.PaymentIntentId, charge.Metadata, ct) is not { } purchase) return $"no purchase for {charge.Id}";
                 var recorded = await PaymentTransitions.RecordRefundsAsync(db, purchase, chargeRefunds ?? [], source, now, ct);
                 if (purchase.Refunded < charge.AmountRefunded)
                     logger.LogWarning("Charge {Charge} reports {Stripe} refunded, purchase {Purchase} has {Ours}", charge.Id, charge.AmountRefunded, purchase.Id, purchase.Refunded);
                 return $"{recorded} refund(s) recorded on purchase {purchase.Id}";
             }
-            case "charge.dispute.created" or "charge.dispute.closed":
+            case ("charge.dispute.created" or "charge.dispute.closed", Dispute { Id.Length: > 0, PaymentIntentId.Length: > 0 } dispute):
             {
-                var dispute = e.Object<Dispute>();
-                if (dispute.PaymentIntent is null || await FindAsync(db, dispute.PaymentIntent, null, ct) is not { } purchase) return $"no purchase for dispute {dispute.Id}";
+                if (await FindAsync(db, dispute.PaymentIntentId, null, ct) is not { } purchase) return $"no purchase for dispute {dispute.Id}";
+                if (purchase.IsVoided) return Ignored($"purchase {purchase.Id} was cancelled, so dispute {dispute.Id} cannot apply to it", e);
                 if (e.Type == "charge.dispute.created") await PaymentTransitions.OpenDisputeAsync(db, purchase, dispute, source, now, ct);
                 else await PaymentTransitions.CloseDisputeAsync(db, purchase, dispute, source, now, ct);
                 return $"purchase {purchase.Id} dispute {dispute.Status}";
             }
+            case var (type, _) when HandledTypes.Contains(type):
+                return Ignored("its data.object is not the object, with the ids, that its type names", e);
             default:
                 return "not handled";
         }
+    }
+
+    private string Ignored(string why, Event e)
+    {
+        logger.LogWarning("Stripe event {EventId} ({Type}) ignored: {Why}", e.Id, e.Type, why);
+        return $"ignored: {why}";
     }
 
     /// <summary>By PaymentIntent id, or by our id in its metadata when the webhook beats the checkout request recording the id.</summary>

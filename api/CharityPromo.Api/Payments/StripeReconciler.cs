@@ -1,15 +1,15 @@
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
 using CharityPromo.Api.Purchases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace CharityPromo.Api.Payments;
 
 /// <summary>
 /// A lost webhook must not leave a pledge stuck: every <see cref="StripeOptions.ReconcileEvery"/> this replays the
-/// handled event types from <c>GET /v1/events</c> that were never received (the last 3 days on the first pass,
+/// handled event types from Stripe's event list that were never received (the last 3 days on the first pass,
 /// then from shortly before the previous pass), then re-reads the PaymentIntent of every purchase still unpaid
 /// after <see cref="StripeOptions.ReconcileAfter"/>.
 /// </summary>
@@ -56,8 +56,13 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
 
         var since = now - ReplayWindow;
         if (_lastPass is { } last && last - TimeSpan.FromMinutes(10) > since) since = last - TimeSpan.FromMinutes(10); // overlap: events can be listed late
+        var stripe = services.GetRequiredService<StripeClient>();
+        var listed = await stripe.V1.Events.ListAutoPagingAsync(new EventListOptions
+        {
+            Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime }, Types = [.. StripeEventProcessor.HandledTypes], Limit = 100,
+        }, cancellationToken: ct).ToListAsync(ct);
         var replayed = 0;
-        foreach (var missed in await services.GetRequiredService<EventService>().ListSinceAsync(since, StripeEventProcessor.HandledTypes, ct))
+        foreach (var missed in Enumerable.Reverse(listed)) // Stripe lists newest first; apply them in the order they happened
             if (!(await processor.ProcessAsync(missed, ct)).Duplicate) replayed++;
 
         var db = services.GetRequiredService<AppDb>();
@@ -66,11 +71,10 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
             .Where(p => p.PaymentMethod == PaymentMethods.Stripe && p.ConfirmedUtc == null && p.PaymentIntentId != null
                 && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
             .Select(p => new { p.Id, p.PaymentIntentId }).ToListAsync(ct);
-        var intents = services.GetRequiredService<PaymentIntentService>();
         var writer = services.GetRequiredService<WriteBatcher>();
         foreach (var stuck in open)
         {
-            var intent = await intents.GetAsync(stuck.PaymentIntentId!, ct);
+            var intent = await stripe.V1.PaymentIntents.GetAsync(stuck.PaymentIntentId!, cancellationToken: ct);
             await writer.RunAsync(async batchDb =>
             {
                 var purchase = await batchDb.Purchases.SingleAsync(p => p.Id == stuck.Id, ct);

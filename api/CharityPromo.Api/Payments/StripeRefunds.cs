@@ -1,16 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
 using CharityPromo.Api.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using StripeRefund = CharityPromo.Api.Payments.Stripe.Refund;
+using Stripe;
+using StripeRefund = Stripe.Refund;
 
 namespace CharityPromo.Api.Payments;
 
 /// <summary>Refunds of Stripe payments: asked of Stripe first, recorded after (by whoever sees the refund first).</summary>
-internal sealed class StripeRefunds(RefundService refunds, IOptions<StripeOptions> options)
+internal sealed class StripeRefunds(StripeClient stripe, IOptions<StripeOptions> options)
 {
     /// <summary>A refund's id, the same for every retry of one request: SHA-256 of client, Idempotency-Key and purchase.</summary>
     public static Guid RefundIdFor(IdempotentRequest request, Guid purchaseId)
@@ -27,17 +27,17 @@ internal sealed class StripeRefunds(RefundService refunds, IOptions<StripeOption
         if (purchase.PaymentIntentId is null) return (null, Problems.Conflict("status", "This purchase has no Stripe payment to refund."));
         try
         {
-            var refund = await refunds.CreateAsync(new RefundCreateOptions
+            var refund = await stripe.V1.Refunds.CreateAsync(new RefundCreateOptions
             {
                 PaymentIntent = purchase.PaymentIntentId,
                 Amount = amount,
                 Metadata = new() { ["purchase_id"] = purchase.Id.ToString(), ["refund_id"] = refundId.ToString() },
-            }, $"refund:{refundId}", ct);
+            }, new RequestOptions { IdempotencyKey = $"refund:{refundId}" }, ct);
             return refund.Status is "failed" or "canceled"
                 ? (null, Problems.Unprocessable("amount", $"Stripe did not refund this payment (refund {refund.Id} is {refund.Status})."))
                 : (refund, null);
         }
-        catch (StripeException ex)
+        catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, ct))
         {
             return (null, StripeProblems.From(ex, "amount"));
         }

@@ -1,8 +1,8 @@
 using System.Text;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace CharityPromo.Api.Payments;
 
@@ -16,11 +16,14 @@ internal static class StripeWebhookEndpoints
         var group = routes.MapGroup("/api/stripe").WithTags("Stripe").AllowAnonymous();
         group.MapPost("/webhook", ReceiveStripeEvent).WithName(nameof(ReceiveStripeEvent))
             .WithSummary("Stripe's webhook: payment, refund and dispute events")
-            .WithDescription("""
-                Point a Stripe webhook endpoint here (events: payment_intent.succeeded, payment_intent.payment_failed,
-                payment_intent.canceled, charge.refunded, charge.dispute.created, charge.dispute.closed). The body must carry
-                a valid `Stripe-Signature` made with one of `Stripe:WebhookSecrets`, at most 5 minutes off; otherwise 400.
-                Each event is applied once: a redelivery is acknowledged with `duplicate: true`. Other event types are acknowledged.
+            .WithDescription($"""
+                Point a Stripe webhook endpoint here, with API version `{StripeConfiguration.ApiVersion}` (events:
+                payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded,
+                charge.dispute.created, charge.dispute.closed). The body must carry a valid `Stripe-Signature` made with one of
+                `Stripe:WebhookSecrets`, at most 5 minutes off; otherwise 400. An event rendered in another API release
+                (`{Release}` is ours) is a 400 and changes nothing: its objects may have another shape.
+                Each event is applied once: a redelivery is acknowledged with `duplicate: true`. Other event types, and events
+                whose object is not what their type says, are acknowledged and change nothing.
                 """)
             .Accepts<object>("application/json")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxEventBytes))
@@ -33,20 +36,21 @@ internal static class StripeWebhookEndpoints
     public sealed record WebhookResponse(bool Received, bool Duplicate, string Outcome);
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> ReceiveStripeEvent(
-        HttpRequest request, StripeEventProcessor processor, IOptions<StripeOptions> options, TimeProvider clock, CancellationToken ct)
+        HttpRequest request, StripeEventProcessor processor, IOptions<StripeOptions> options, TimeProvider clock,
+        ILogger<StripeEventProcessor> logger, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var json = await reader.ReadToEndAsync(ct); // the raw bytes as sent: re-serialised JSON would not match the signature
-        Event stripeEvent;
-        try
+        var (stripeEvent, refusal) = Verify(json, request.Headers["Stripe-Signature"].ToString(), options.Value, clock.GetUtcNow());
+        if (stripeEvent is null) return BadEvent("The Stripe signature does not hold", refusal!);
+        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type))
+            return BadEvent("The body is not a Stripe event", "A Stripe event has an id and a type.");
+        if (!SameRelease(stripeEvent.ApiVersion))
         {
-            stripeEvent = EventUtility.ConstructEvent(json, request.Headers["Stripe-Signature"], options.Value.WebhookSecretList,
-                options.Value.WebhookTolerance, clock.GetUtcNow());
-        }
-        catch (StripeException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.Validation,
-                title: "The Stripe signature does not hold", detail: ex.Message);
+            logger.LogWarning("Stripe event {EventId} ({Type}) is rendered in API version {Version}; this server reads {Ours}",
+                stripeEvent.Id, stripeEvent.Type, stripeEvent.ApiVersion, StripeConfiguration.ApiVersion);
+            return BadEvent("The event is in another Stripe API version",
+                $"This server reads events of API version {StripeConfiguration.ApiVersion}; set the webhook endpoint's API version to it.");
         }
 
         try
@@ -54,15 +58,52 @@ internal static class StripeWebhookEndpoints
             var result = await processor.ProcessAsync(stripeEvent, ct);
             return TypedResults.Ok(new WebhookResponse(true, result.Duplicate, result.Outcome));
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (StripeEventProcessor.StripeNeededException ex)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.Validation,
-                title: "The event's object is not what its type says", detail: ex.Message);
+            logger.LogWarning("Stripe event {EventId} ({Type}) not applied: {Why}", stripeEvent.Id, stripeEvent.Type, ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.PaymentProviderUnavailable,
+                title: "Stripe is not configured here", detail: "The event needs data from Stripe; Stripe will deliver it again.");
         }
-        catch (StripeException ex) when (ex.IsTransient)
+        catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, ct))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.PaymentProviderUnavailable,
                 title: "Stripe could not be reached", detail: "The event needs data from Stripe; Stripe will deliver it again.");
         }
     }
+
+    /// <summary>
+    /// The event, if its signature holds with one of the accepted secrets (several while rotating) and it parses, or
+    /// why not. Stripe.net checks the HMAC, the timestamp tolerance and the JSON; a signature or body it cannot read,
+    /// however odd (a timestamp beyond any date, a JSON array), is just not an event.
+    /// </summary>
+    private static (Event? Event, string? Refusal) Verify(string json, string signature, StripeOptions options, DateTimeOffset now)
+    {
+        string? refusal = null;
+        foreach (var secret in options.WebhookSecretList)
+        {
+            try
+            {
+                return (EventUtility.ConstructEvent(json, signature, secret, (long)options.WebhookTolerance.TotalSeconds, now.ToUnixTimeSeconds(),
+                    throwOnApiVersionMismatch: false), null);
+            }
+            catch (Exception ex) when (ex is StripeException or System.Text.Json.JsonException or InvalidOperationException or FormatException
+                or ArgumentException or OverflowException)
+            {
+                // Stripe.net checks the HMAC before the timestamp and the body: any refusal but "no signature matches"
+                // came from the secret that signed it, and says more.
+                if (refusal is null || ex is not StripeException || !ex.Message.StartsWith("The expected signature was not found", StringComparison.Ordinal))
+                    refusal = ex is StripeException ? ex.Message : "The signed body is not a Stripe event.";
+            }
+        }
+        return (null, refusal ?? "No webhook signing secret is configured (Stripe:WebhookSecrets).");
+    }
+
+    /// <summary>The release of the API version Stripe.net pins: since 2024-09-30.acacia, versions within one release
+    /// (the part after the dot) change no object's shape.</summary>
+    private static readonly string Release = StripeConfiguration.ApiVersion.Split('.')[^1];
+
+    private static bool SameRelease(string? version) => version?.Split('.') is [_, var release] && release == Release;
+
+    private static ProblemHttpResult BadEvent(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.Validation, title: title, detail: detail);
 }

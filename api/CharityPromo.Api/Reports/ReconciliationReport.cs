@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Ledger;
-using CharityPromo.Api.Payments.Stripe;
+using CharityPromo.Api.Payments;
 using CharityPromo.Api.Purchases;
 using Microsoft.EntityFrameworkCore;
+using Stripe;
 
 namespace CharityPromo.Api.Reports;
 
@@ -42,8 +43,7 @@ internal static class ReconciliationReports
     public static async Task<int> CountStripePaymentsAsync(AppDb db, DateTime from, DateTime to, CancellationToken ct) =>
         await db.Purchases.CountAsync(p => p.CreatedUtc >= from && p.CreatedUtc < to && p.PaymentMethod == PaymentMethods.Stripe, ct);
 
-    public static async Task<ReconciliationReport> BuildAsync(AppDb db, PaymentIntentService intents, RefundService refunds,
-        DateTime from, DateTime to, CancellationToken ct)
+    public static async Task<ReconciliationReport> BuildAsync(AppDb db, StripeClient stripeClient, DateTime from, DateTime to, CancellationToken ct)
     {
         var rows = await db.Purchases.AsNoTracking().Where(p => p.CreatedUtc >= from && p.CreatedUtc < to)
             .OrderBy(p => p.CreatedUtc).ThenBy(p => p.Id)
@@ -72,15 +72,17 @@ internal static class ReconciliationReports
             {
                 try
                 {
-                    var intent = await intents.GetAsync(row.PaymentIntentId!, token);
+                    var intent = await stripeClient.V1.PaymentIntents.GetAsync(row.PaymentIntentId!, cancellationToken: token);
                     var refunded = intent.Status == "succeeded"
-                        ? (await refunds.ListAllAsync(intent.Id, token)).Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount)
+                        ? (await stripeClient.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = intent.Id, Limit = 100 }, cancellationToken: token)
+                            .ToListAsync(token)).Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount)
                         : 0;
                     stripe[row.Id] = new StripeFacts(intent, refunded, null);
                 }
-                catch (StripeException ex)
+                catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, token))
                 {
-                    stripe[row.Id] = new StripeFacts(null, 0, ex.HttpStatus == 404 ? "payment_intent_missing" : "stripe_unreachable");
+                    stripe[row.Id] = new StripeFacts(null, 0,
+                        ex is StripeException { HttpStatusCode: System.Net.HttpStatusCode.NotFound } ? "payment_intent_missing" : "stripe_unreachable");
                 }
             });
 

@@ -1,7 +1,7 @@
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
-using CharityPromo.Api.Payments.Stripe;
+using CharityPromo.Api.Payments;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -98,7 +98,7 @@ internal static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<ReconciliationReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReconciliation(
-        AppDb db, PaymentIntentService intents, RefundService refunds, IOptions<StripeOptions> stripe, TimeProvider clock,
+        AppDb db, Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
         DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
     {
         var until = to?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
@@ -111,7 +111,7 @@ internal static class ReportEndpoints
         if (stripePayments > ReconciliationReports.MaxStripePayments)
             return Problems.Unprocessable("from", $"The period has {stripePayments} Stripe payments; at most {ReconciliationReports.MaxStripePayments} are checked at once. Narrow it.");
 
-        var report = await ReconciliationReports.BuildAsync(db, intents, refunds, since, until, ct);
+        var report = await ReconciliationReports.BuildAsync(db, stripeClient, since, until, ct);
         if (format != "csv") return TypedResults.Ok(report);
         return TypedResults.Stream(output => CsvExport.WriteAsync(report.Mismatches.ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
             $"reconciliation_{since:yyyyMMdd}-{until:yyyyMMdd}.csv");

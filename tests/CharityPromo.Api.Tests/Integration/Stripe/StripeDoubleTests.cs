@@ -58,6 +58,21 @@ public class StripeDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ItSpeaksOnlyStripeNetsPinnedApiVersion()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payment_intents") { Content = new StringContent("amount=5100&currency=usd", Encoding.UTF8, "application/x-www-form-urlencoded") };
+        request.Headers.Add("Stripe-Version", "2024-06-20");
+        (await (await _http.SendAsync(request)).Expect(HttpStatusCode.BadRequest)).Str("error.code").ShouldBe("api_version_invalid");
+        _stripe.IntentCount.ShouldBe(0);
+
+        StripeDouble.StripeDouble.ApiVersion.ShouldBe(global::Stripe.StripeConfiguration.ApiVersion);
+        var created = await (await Post("/v1/payment_intents", "amount=5100&currency=usd")).Expect(HttpStatusCode.OK);
+        var listed = await (await _http.GetAsync("/v1/events?types[0]=payment_intent.created")).Expect(HttpStatusCode.OK);
+        listed["data"]![0]!.Str("api_version").ShouldBe(global::Stripe.StripeConfiguration.ApiVersion);
+        listed["data"]![0]!.Str("data.object.id").ShouldBe(created.Str("id"));
+    }
+
+    [Fact]
     public async Task WithoutASecretKeyNothingIsAnswered()
     {
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "pk_test_publishable");

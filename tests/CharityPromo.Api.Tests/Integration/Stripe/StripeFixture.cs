@@ -24,7 +24,6 @@ public sealed class StripeFixture : IAsyncLifetime
         App.Settings["Stripe:ApiBase"] = Stripe.BaseUrl;
         App.Settings["Stripe:WebhookSecrets"] = $"{RotatedOutSecret},{WebhookSecret}";
         App.Settings["Stripe:Timeout"] = "00:00:01";
-        App.Settings["Stripe:RetryBaseDelay"] = "00:00:00.020";
         App.Settings["Stripe:ReconcileEvery"] = "01:00:00"; // tests run the reconciler themselves
         Admin = App.Client(await App.CreateKeyAsync("admin"));
         Checkout = App.Client(await App.CreateKeyAsync("checkout"));

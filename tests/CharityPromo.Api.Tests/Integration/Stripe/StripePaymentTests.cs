@@ -26,10 +26,11 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         intent.Metadata["campaign"].ShouldBe("literacy-2026");
         var create = fx.Stripe.Requests.Single(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-OK"));
         create.IdempotencyKey.ShouldBe($"purchase:{body.Str("id")}:payment_intent");
-        create.StripeVersion.ShouldBe("2024-06-20");
-        create.Body.ShouldContain("metadata%5Bpurchase_id%5D=");
-        create.Body.ShouldContain("automatic_payment_methods%5Benabled%5D=true");
-        create.Body.ShouldContain("confirm=true");
+        create.StripeVersion.ShouldBe(global::Stripe.StripeConfiguration.ApiVersion);
+        var form = Uri.UnescapeDataString(create.Body).Split('&');
+        form.ShouldContain($"metadata[purchase_id]={body.Str("id")}");
+        form.ShouldContain("automatic_payment_methods[enabled]=true");
+        form.ShouldContain("confirm=true");
 
         fx.Stripe.Webhooks.Deliveries.Where(d => d.Status != 200).ShouldBeEmpty();
         var after = await fx.TotalsAsync();
@@ -194,6 +195,54 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
     }
 
+    private async Task<int> PurchasesWithOrderAsync(params string[] orderIds)
+    {
+        var found = 0;
+        foreach (var orderId in orderIds)
+            found += (await (await fx.Checkout.GetAsync($"/api/purchases?orderId={orderId}")).Expect(HttpStatusCode.OK)).AsArray().Count;
+        return found;
+    }
+
+    [Theory]
+    [InlineData("external", "stripe")]
+    [InlineData("stripe", "external")]
+    public async Task OneIdempotencyKeyRecordsOnePurchaseWhicheverPaymentMethodCameFirst(string first, string second)
+    {
+        object Body(string method, string orderId) => method == "stripe" ? StripeFixture.StripePurchase(orderId) : Seed.Purchase(orderId, customerRef: null);
+        var key = $"xm-{first}-{second}";
+        var before = await fx.TotalsAsync();
+        await (await fx.Checkout.PostJson("/api/purchases", Body(first, $"XM-{first}-1"), key)).Expect(HttpStatusCode.Created);
+
+        await (await fx.Checkout.PostJson("/api/purchases", Body(second, $"XM-{first}-2"), key)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+        await (await fx.Checkout.PostJson("/api/purchases", Body(second, $"XM-{first}-2"), key)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+        // The first request again is still answered as the first time.
+        (await (await fx.Checkout.PostJson("/api/purchases", Body(first, $"XM-{first}-1"), key)).Expect(HttpStatusCode.Created)).Str("orderId").ShouldBe($"XM-{first}-1");
+
+        (await PurchasesWithOrderAsync($"XM-{first}-1", $"XM-{first}-2")).ShouldBe(1);
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 351);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentFirstUsesOfOneKeyWithBothPaymentMethodsMakeOnePurchase()
+    {
+        var before = await fx.TotalsAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => fx.Checkout.PostJson("/api/purchases",
+            i % 2 == 0 ? StripeFixture.StripePurchase("XM-RACE-S") : Seed.Purchase("XM-RACE-E", customerRef: null), "xm-race")));
+
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        created.ShouldNotBeEmpty();
+        var ids = new HashSet<string>();
+        foreach (var response in created) ids.Add((await response.Json()).Str("id"));
+        ids.Count.ShouldBe(1);
+        foreach (var refused in responses.Except(created)) await refused.ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+        (await PurchasesWithOrderAsync("XM-RACE-S", "XM-RACE-E")).ShouldBe(1);
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 351);
+        await fx.InvariantsHoldAsync();
+    }
+
     [Fact]
     public async Task AnAmountBelowStripesMinimumIsRefusedBeforeAnythingIsRecorded()
     {
@@ -223,7 +272,7 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
 
         var clientSecret = body.Str("payment.clientSecret");
         fx.App.Logs.ShouldNotBeEmpty();
-        fx.App.Logs.ShouldContain(line => line.Contains("/v1/payment_intents failed"));
+        fx.App.Logs.ShouldContain(line => line.Contains("Stripe POST /v1/payment_intents failed: status 500"));
         fx.App.Logs.ShouldNotContain(line => line.Contains("sk_test_charitypromo") || line.Contains(clientSecret) || line.Contains("_secret_")
             || line.Contains(StripeFixture.WebhookSecret));
         var database = await fx.App.DatabaseBytesAsync();

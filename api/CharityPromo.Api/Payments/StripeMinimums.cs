@@ -1,4 +1,4 @@
-namespace CharityPromo.Api.Payments.Stripe;
+namespace CharityPromo.Api.Payments;
 
 /// <summary>
 /// Stripe's minimum charge per presentment currency, in minor units (docs.stripe.com/currencies, "Minimum and
