@@ -80,7 +80,7 @@ internal sealed class IdempotentWrites(WriteBatcher writer, SqliteReaders reader
     public static bool SameFingerprint(string earlier, string now) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(earlier), Encoding.ASCII.GetBytes(now));
 
-    public static IResult KeyReused() => TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult KeyReused() => TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
     {
         [WriteFilter.HeaderName] = ["This Idempotency-Key was already used for a different request. Use a new key for a new request."],
     })

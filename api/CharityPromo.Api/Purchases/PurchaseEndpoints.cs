@@ -59,13 +59,21 @@ internal static class PurchaseEndpoints
         StripeCheckout stripe, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct) =>
         request.Payment!.Method == PaymentMethods.Stripe
             ? stripe.CreateAsync(http, request, ct)
-            : writes.RunAsync(http, db => RecordExternalAsync(db, request, user, hasher, clock.GetUtcNow().UtcDateTime, ct));
+            : writes.RunAsync(http, db => RecordExternalAsync(db, request, IdempotentRequest.Of(http), user, hasher, clock.GetUtcNow().UtcDateTime, ct));
 
-    /// <summary>Paid elsewhere: recorded and confirmed at once.</summary>
-    private static async Task<IResult> RecordExternalAsync(AppDb db, PurchaseRequest request, ClaimsPrincipal user, CustomerRefHasher hasher, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Paid elsewhere: recorded and confirmed at once. The purchase carries its Idempotency-Key, like a Stripe one, so
+    /// the unique key refuses a second purchase under it whichever method came first.
+    /// </summary>
+    private static async Task<IResult> RecordExternalAsync(AppDb db, PurchaseRequest request, IdempotentRequest idempotency, ClaimsPrincipal user,
+        CustomerRefHasher hasher, DateTime now, CancellationToken ct)
     {
         var (recorded, problem) = await RecordPurchase.RecordAsync(db, request, user.ClientId(), user.Identity!.Name!, hasher, now,
-            paidBy: $"external:{request.Payment!.Reference}", p => p.PaymentReference = request.Payment!.Reference, ct);
+            paidBy: $"external:{request.Payment!.Reference}", p =>
+            {
+                p.PaymentReference = request.Payment!.Reference;
+                (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint);
+            }, ct);
         if (recorded is null) return problem!;
         return TypedResults.Created($"/api/purchases/{recorded.Purchase.Id}", recorded.Purchase.ToResponse(recorded.Campaign, recorded.Charity));
     }

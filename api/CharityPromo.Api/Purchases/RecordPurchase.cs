@@ -61,7 +61,13 @@ internal static class RecordPurchase
                 ? [pledged]
                 : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserveMatch, ct);
         }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId") || DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
+        {
+            // Whatever the payment method: one Idempotency-Key, one purchase. (The Stripe path then looks for that purchase,
+            // which may be this very request recorded meanwhile; the idempotency record settles the external path.)
+            return (null, IdempotentWrites.KeyReused());
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId"))
         {
             return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));
         }
