@@ -17,7 +17,15 @@ namespace CharityPromo.StripeDouble;
 /// <param name="AfterHandling">Handle the request first, then fail: the client never hears that it worked.</param>
 /// <param name="Method">Only requests with this method (and <paramref name="Path"/>) get the fault; others pass.</param>
 /// <param name="Path">Only requests to this path get the fault.</param>
-public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan? Delay = null, bool AfterHandling = false, string Method = "POST", string? Path = null);
+public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan? Delay = null, bool AfterHandling = false, string Method = "POST", string? Path = null)
+{
+    /// <summary>
+    /// Like Stripe, a 500 raised while a keyed write was executing is the result stored under its idempotency key:
+    /// every retry with that key gets the same 500 (for 24 hours, at Stripe). Errors from in front of the API (502,
+    /// 503, 429) and answers lost to a client timeout (<see cref="Delay"/>) store nothing of their own.
+    /// </summary>
+    public bool StoredUnderKey => Status == 500 && Delay is null;
+}
 
 /// <param name="IdempotencyKey">The request's Idempotency-Key header.</param>
 /// <param name="StripeVersion">The request's Stripe-Version header.</param>
@@ -41,8 +49,12 @@ public sealed class StripeDouble : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
-    private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = [];
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    /// <summary>Stored results by (secret key, idempotency key): Stripe keeps keys per account and mode, not globally.</summary>
+    private readonly Dictionary<(string Account, string Key), (string Fingerprint, int Status, string Body)> _idempotent = [];
+    /// <summary>How long a keyed write takes after its effect, before its result is stored (the key is in use meanwhile).</summary>
+    public TimeSpan ExecutionTime { get; set; }
+    /// <summary>Keyed writes still executing: a concurrent duplicate gets 409 idempotency_key_in_use, as at Stripe.</summary>
+    private readonly HashSet<(string Account, string Key)> _executing = [];
 
     public StripeState State { get; }
     public Webhooks Webhooks { get; }
@@ -96,6 +108,19 @@ public sealed class StripeDouble : IAsyncDisposable
                 throw new ParamException("automatic_payment_methods[allow_redirects]", $"Invalid automatic_payment_methods[allow_redirects]: must be one of always or never");
             var amount = form.Long("amount") ?? throw new ParamException("amount", "Missing required param: amount.", "parameter_missing");
             return State.CreateIntent(amount, currency, form.Map("metadata"), form.String("description"), form.String("payment_method"), form.Bool("confirm") ?? false);
+        }));
+        app.MapGet("/v1/payment_intents/search", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("query", "limit", "page");
+            var metadata = SearchQuery.Metadata(form.Required("query"));
+            var limit = form.Long("limit") ?? 10;
+            if (limit is < 1 or > 100) throw new ParamException("limit", "Invalid limit: must be between 1 and 100.");
+            return State.Locked(_ => new SearchResultObject<PaymentIntentObject>
+            {
+                Data = State.Intents.Values.Where(i => metadata.All(m => i.Metadata.GetValueOrDefault(m.Key) == m.Value))
+                    .OrderByDescending(i => i.Created).Take((int)limit).ToList(),
+                Url = "/v1/payment_intents/search",
+            });
         }));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext http, string id) => Handle(http, form => State.Locked(_ => State.Intent((form.Allow("expand[#]"), id).id))));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) =>
@@ -165,46 +190,66 @@ public sealed class StripeDouble : IAsyncDisposable
             fault = _faults.FirstOrDefault(f => f.Method == request.Method && (f.Path is null || f.Path == request.Path));
             if (fault is not null) _faults.Remove(fault);
         }
-        if (fault is { AfterHandling: false })
-        {
-            if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);
-            return Error(fault.Status, new ErrorObject { Type = "api_error", Message = "An unexpected error occurred (injected by the test double)." }, fault.ShouldRetry);
-        }
-
-        var (status, json) = HttpMethods.IsPost(request.Method) ? await HandleWriteAsync(body, request.Path, key, handler) : Run(body, handler);
-        if (fault is { AfterHandling: true })
-        {
-            if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);
-            return Error(fault.Status, new ErrorObject { Type = "api_error", Message = "An unexpected error occurred (injected after handling)." }, fault.ShouldRetry);
-        }
-        http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
-        return Results.Content(json, "application/json", statusCode: status);
+        var keyed = HttpMethods.IsPost(request.Method) && key is not null;
+        // A fault of the network or of Stripe's edge sits in front of the idempotency layer: whatever the request did
+        // stays stored. Only a 500 raised while a keyed write executes is its stored result.
+        var inFront = fault is not null && (!keyed || !fault.StoredUnderKey);
+        if (inFront && !fault!.AfterHandling) return await FailAsync(http, fault, "injected by the test double");
+        var answer = keyed ? await ExecuteKeyedAsync((auth, key!), request.Path, body, handler, inFront ? null : fault) : Run(body, handler);
+        return inFront ? await FailAsync(http, fault!, "injected after handling") : Answer(http, answer);
     }
 
-    /// <summary>Stripe's idempotency: the same key and parameters get the stored answer; other parameters get 400.</summary>
-    private async Task<(int, string)> HandleWriteAsync(string body, string path, string? key, Func<FormParams, object> handler)
+    /// <summary>
+    /// A keyed write, Stripe's way: the stored result for this key and parameters, or 400 for other parameters, or
+    /// 409 while the first request with the key is still executing; otherwise it executes and its result — a 500
+    /// raised while executing included — is stored.
+    /// </summary>
+    private async Task<(int Status, string Json)> ExecuteKeyedAsync((string, string) slot, string path, string body, Func<FormParams, object> handler, Fault? failure)
     {
-        await _writes.WaitAsync();
-        try
+        var fingerprint = $"{path}\n{string.Join('&', body.Split('&').Order(StringComparer.Ordinal))}";
+        lock (_idempotent)
         {
-            var fingerprint = $"{path}\n{string.Join('&', body.Split('&').Order(StringComparer.Ordinal))}";
-            if (key is not null && _idempotent.TryGetValue(key, out var stored))
-            {
+            if (_idempotent.TryGetValue(slot, out var stored))
                 return stored.Fingerprint == fingerprint ? (stored.Status, stored.Body) : (400, ErrorJson(new ErrorObject
                 {
                     Type = "idempotency_error",
-                    Message = $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.",
+                    Message = $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{slot.Item2}' if you meant to execute a different request.",
                 }));
-            }
-            var (status, json) = Run(body, handler);
+            if (!_executing.Add(slot))
+                return (409, ErrorJson(new ErrorObject
+                {
+                    Type = "idempotency_error", Code = "idempotency_key_in_use",
+                    Message = $"There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {slot.Item2}. Please try again later.",
+                }));
+        }
+        try
+        {
+            var (status, json) = failure is { AfterHandling: false } ? (500, FaultJson("raised while executing")) : Run(body, handler);
+            if (ExecutionTime > TimeSpan.Zero) await Task.Delay(ExecutionTime);
+            if (failure is { AfterHandling: true }) (status, json) = (500, FaultJson("raised after executing"));
             // Like Stripe: parameter errors are not saved (nothing started executing); everything else is.
-            if (key is not null && status != 400) _idempotent[key] = (fingerprint, status, json);
+            if (status != 400) lock (_idempotent) _idempotent[slot] = (fingerprint, status, json);
             return (status, json);
         }
         finally
         {
-            _writes.Release();
+            lock (_idempotent) _executing.Remove(slot);
         }
+    }
+
+    private static async Task<IResult> FailAsync(HttpContext http, Fault fault, string how)
+    {
+        if (fault.Delay is { } hold) await Task.Delay(hold, http.RequestAborted);
+        return new ErrorResult(fault.Status, FaultJson(how), fault.ShouldRetry);
+    }
+
+    private static string FaultJson(string how) => ErrorJson(new ErrorObject { Type = "api_error", Message = $"An unexpected error occurred ({how})." });
+
+    private static IResult Answer(HttpContext http, (int Status, string Json) answer)
+    {
+        var (status, json) = answer;
+        http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
+        return Results.Content(json, "application/json", statusCode: status);
     }
 
     private static (int, string) Run(string body, Func<FormParams, object> handler)

@@ -14,6 +14,8 @@ internal static class PaymentsSetup
             .Validate(o => !o.IsConfigured || o.SecretKey!.StartsWith("sk_", StringComparison.Ordinal) || o.SecretKey.StartsWith("rk_", StringComparison.Ordinal),
                 "Stripe:SecretKey must be a secret (sk_…) or restricted (rk_…) key.")
             .Validate(o => o.MaxRetries is >= 0 and <= 5 && o.Timeout > TimeSpan.Zero, "Stripe:MaxRetries must be 0 to 5 and Stripe:Timeout positive.")
+            .Validate(o => o.ReconcileMaxCalls is >= 2 and <= 1000 && o.AbandonAfter > o.ReconcileAfter,
+                "Stripe:ReconcileMaxCalls must be 2 to 1000, and Stripe:AbandonAfter longer than Stripe:ReconcileAfter.")
             .ValidateOnStart();
         services.AddTransient<StripeHttpLogging>();
         services.AddHttpClient(HttpClientName, (s, http) => http.Timeout = s.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout)

@@ -13,8 +13,11 @@ namespace CharityPromo.Api.Payments;
 /// A purchase paid through Stripe, in three steps so that Stripe is never called inside the write transaction:
 /// (1) record the purchase and its pending pledge with the request's Idempotency-Key and fingerprint, and commit;
 /// (2) create (or re-read) its PaymentIntent under the key <c>purchase:{id}:payment_intent</c>;
-/// (3) record what Stripe said. A retry of the same request finds the row from step 1 and resumes at step 2 with
-/// the same Stripe key, so however often a checkout retries — or Stripe times out — there is one PaymentIntent.
+/// (3) record what Stripe said. A retry of the same request finds the row from step 1 and resumes at step 2.
+/// Stripe stores an error (a 500) under its idempotency key and replays it for a day, so an attempt that got no
+/// definite answer is counted on the purchase, and the next one first looks for a PaymentIntent the failed one
+/// may have made (by our id in its metadata), then creates one under a key with the attempt's number: however
+/// often a checkout retries — or Stripe fails or times out — there is one PaymentIntent.
 /// </summary>
 internal sealed class StripeCheckout(
     WriteBatcher writer, IdempotentWrites writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock)
@@ -53,14 +56,22 @@ internal sealed class StripeCheckout(
         if (recorded is null) return step1;
         var purchase = recorded.Purchase;
 
+        if (purchase.IsVoided)
+            return Problems.Conflict("payment", "This purchase's payment was cancelled, or given up on while unpaid: record a new purchase under a new Idempotency-Key.");
+
         // Step 2: Stripe, outside the transaction.
         PaymentIntent intent;
         StripeException? declined = null;
         try
         {
-            intent = purchase.PaymentIntentId is { } known
-                ? await stripe.V1.PaymentIntents.GetAsync(known, cancellationToken: ct) // Stripe's idempotency keys expire after 24 h; the id does not
-                : await stripe.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions
+            if (purchase.PaymentIntentId is { } known)
+                intent = await stripe.V1.PaymentIntents.GetAsync(known, cancellationToken: ct); // Stripe's keys expire after 24 h; the id does not
+            else if (await MadeByAnEarlierAttemptAsync(purchase, ct) is { } found)
+                intent = found;
+            else if (SettlingFor(purchase) is { } wait)
+                return StripeProblems.Settling(purchase.Id, wait);
+            else
+                intent = await stripe.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions
                 {
                     Amount = purchase.AmountPaid,
                     Currency = purchase.Currency,
@@ -75,7 +86,7 @@ internal sealed class StripeCheckout(
                     AutomaticPaymentMethods = new() { Enabled = true, AllowRedirects = request.Payment!.Confirm == true ? "never" : null },
                     PaymentMethod = request.Payment.PaymentMethodId,
                     Confirm = request.Payment.Confirm == true ? true : null,
-                }, new RequestOptions { IdempotencyKey = $"purchase:{purchase.Id}:payment_intent" }, ct);
+                }, new RequestOptions { IdempotencyKey = IntentKey(purchase) }, ct);
         }
         catch (StripeException ex) when (StripeProblems.IsCardError(ex) && ex.StripeError.PaymentIntent is not null)
         {
@@ -83,6 +94,7 @@ internal sealed class StripeCheckout(
         }
         catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, ct))
         {
+            if (StripeProblems.IsTransient(ex) && purchase.PaymentIntentId is null) await CountFailedAttemptAsync(purchase, ct);
             return StripeProblems.From(ex, "payment", new Dictionary<string, object?> { ["purchaseId"] = purchase.Id });
         }
 
@@ -106,6 +118,44 @@ internal sealed class StripeCheckout(
             });
         }
         return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, intent.ClientSecret));
+    }
+
+    /// <summary>The first attempt's key is <c>purchase:{id}:payment_intent</c>; each attempt after one without an answer has its own.</summary>
+    public static string IntentKey(Purchase purchase) =>
+        purchase.IntentAttempts == 0 ? $"purchase:{purchase.Id}:payment_intent" : $"purchase:{purchase.Id}:payment_intent:{purchase.IntentAttempts}";
+
+    /// <summary>After an attempt without an answer: the PaymentIntent it may have made, found by our id in its metadata.</summary>
+    private async Task<PaymentIntent?> MadeByAnEarlierAttemptAsync(Purchase purchase, CancellationToken ct)
+    {
+        if (purchase.IntentAttempts == 0) return null;
+        var found = await stripe.V1.PaymentIntents.SearchAsync(new PaymentIntentSearchOptions
+        {
+            Query = $"metadata['purchase_id']:'{purchase.Id}'", Limit = 10,
+        }, cancellationToken: ct);
+        return found.Data.Where(i => i.Status != PaymentStatuses.Canceled).OrderByDescending(i => i.Created).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Stripe's search sees a new object within a minute: until a failed attempt is that old, not finding its
+    /// PaymentIntent does not prove there is none, so no other is made yet.
+    /// </summary>
+    private TimeSpan? SettlingFor(Purchase purchase)
+    {
+        if (purchase.IntentAttemptFailedUtc is not { } failed) return null;
+        var wait = failed + options.Value.SearchSettle - clock.GetUtcNow().UtcDateTime;
+        return wait > TimeSpan.Zero ? wait : null;
+    }
+
+    /// <summary>Counts an attempt that got no definite answer, once even when concurrent retries fail together.</summary>
+    private async Task CountFailedAttemptAsync(Purchase purchase, CancellationToken ct)
+    {
+        var (id, attempt, now) = (purchase.Id, purchase.IntentAttempts, clock.GetUtcNow().UtcDateTime);
+        await writer.RunAsync(async db =>
+        {
+            await db.Purchases.Where(p => p.Id == id && p.IntentAttempts == attempt)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.IntentAttempts, attempt + 1).SetProperty(p => p.IntentAttemptFailedUtc, now), ct);
+            return new(TypedResults.Ok(), Keep: true);
+        });
     }
 
     /// <summary>Stripe refuses charges under a per-currency minimum: say so before anything is recorded.</summary>

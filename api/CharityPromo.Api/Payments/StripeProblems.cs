@@ -10,6 +10,18 @@ internal static class StripeProblems
     public static ProblemHttpResult NotConfigured() =>
         Problems.Unprocessable("payment.method", "Stripe payments are not configured on this server: record purchases paid elsewhere with method 'external'.");
 
+    /// <summary>An earlier attempt got no answer and its PaymentIntent may not be searchable yet: try again after <paramref name="wait"/>.</summary>
+    public static ProblemHttpResult Settling(Guid purchaseId, TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        return TypedResults.Problem(new HttpValidationProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Type = ProblemTypes.PaymentProviderUnavailable, Title = "Stripe could not be reached",
+            Detail = $"An earlier attempt got no answer from Stripe; to be sure it made no payment, retry the same request in {seconds} s.",
+            Extensions = { ["purchaseId"] = purchaseId, ["retryAfterSeconds"] = seconds },
+        });
+    }
+
     /// <summary>
     /// A failure of a call to Stripe: Stripe's answer (<see cref="StripeException"/>), or no answer at all — Stripe.net
     /// passes connection errors and timeouts on as they are, once its retries are spent.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Purchases;
@@ -8,10 +9,15 @@ using Stripe;
 namespace CharityPromo.Api.Payments;
 
 /// <summary>
-/// A lost webhook must not leave a pledge stuck: every <see cref="StripeOptions.ReconcileEvery"/> this replays the
-/// handled event types from Stripe's event list that were never received (the last 3 days on the first pass,
-/// then from shortly before the previous pass), then re-reads the PaymentIntent of every purchase still unpaid
-/// after <see cref="StripeOptions.ReconcileAfter"/>.
+/// A lost webhook or a crash must not leave a pledge stuck, and abandoned payments must not be read for ever. Every
+/// <see cref="StripeOptions.ReconcileEvery"/> this replays the handled event types from Stripe's event list that
+/// were never received (the last 3 days on the first pass, then from shortly before the previous pass), then visits
+/// the purchases still unpaid after <see cref="StripeOptions.ReconcileAfter"/>: one whose PaymentIntent was never
+/// recorded is looked for in Stripe by our id; one whose PaymentIntent is known is re-read; either is released
+/// (its pending pledge voided, its match budget given back) once it has been open <see cref="StripeOptions.AbandonAfter"/>,
+/// its PaymentIntent cancelled through Stripe first. A purchase is visited again after as long again as it has
+/// been open, so an abandoned one costs a handful of reads, and a pass makes at most
+/// <see cref="StripeOptions.ReconcileMaxCalls"/> calls to Stripe; what it leaves is first in line next pass.
 /// </summary>
 internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeReconciler> logger)
     : BackgroundService
@@ -19,10 +25,17 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
     /// <summary>How far back events are replayed (Stripe keeps them for 30 days).</summary>
     public static readonly TimeSpan ReplayWindow = TimeSpan.FromDays(3);
 
-    public sealed record Report(int EventsReplayed, int PaymentsReread);
+    /// <param name="EventsReplayed">Missed events applied.</param>
+    /// <param name="PaymentsReread">Open purchases looked up in Stripe.</param>
+    /// <param name="Released">Open purchases given up on: their pledge voided, their PaymentIntent (if any) cancelled.</param>
+    /// <param name="StripeCalls">Calls this pass made to Stripe.</param>
+    public sealed record Report(int EventsReplayed, int PaymentsReread, int Released = 0, int StripeCalls = 0);
 
     /// <summary>When the last pass started: later passes list events from a little before it, not the whole window.</summary>
     private DateTimeOffset? _lastPass;
+
+    /// <summary>When each open purchase is next due; one not here is due now. Per instance: a restart visits all once.</summary>
+    private readonly ConcurrentDictionary<Guid, DateTime> _nextVisit = new();
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
@@ -33,8 +46,9 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
             {
                 await Task.Delay(options.Value.ReconcileEvery, stopping);
                 var report = await ReconcileOnceAsync(stopping);
-                if (report.EventsReplayed + report.PaymentsReread > 0)
-                    logger.LogInformation("Reconciled with Stripe: {Events} missed event(s) replayed, {Payments} open payment(s) re-read", report.EventsReplayed, report.PaymentsReread);
+                if (report.EventsReplayed + report.PaymentsReread + report.Released > 0)
+                    logger.LogInformation("Reconciled with Stripe: {Events} missed event(s) replayed, {Payments} open payment(s) looked up, {Released} released, {Calls} call(s)",
+                        report.EventsReplayed, report.PaymentsReread, report.Released, report.StripeCalls);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -51,39 +65,89 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var processor = services.GetRequiredService<StripeEventProcessor>();
+        var stripe = services.GetRequiredService<StripeClient>();
+        var settings = options.Value;
         var now = clock.GetUtcNow();
+        var calls = 0;
 
         var since = now - ReplayWindow;
         if (_lastPass is { } last && last - TimeSpan.FromMinutes(10) > since) since = last - TimeSpan.FromMinutes(10); // overlap: events can be listed late
-        var stripe = services.GetRequiredService<StripeClient>();
+        // Pages of 100: the event list may take half of the pass's calls.
+        var maxEvents = Math.Max(1, settings.ReconcileMaxCalls / 2) * 100;
         var listed = await stripe.V1.Events.ListAutoPagingAsync(new EventListOptions
         {
             Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime }, Types = [.. StripeEventProcessor.HandledTypes], Limit = 100,
-        }, cancellationToken: ct).ToListAsync(ct);
+        }, cancellationToken: ct).Take(maxEvents).ToListAsync(ct);
+        calls += listed.Count / 100 + 1;
+        var processor = services.GetRequiredService<StripeEventProcessor>();
         var replayed = 0;
         foreach (var missed in Enumerable.Reverse(listed)) // Stripe lists newest first; apply them in the order they happened
             if (!(await processor.ProcessAsync(missed, ct)).Duplicate) replayed++;
 
         var db = services.GetRequiredService<AppDb>();
-        var cutoff = (now - options.Value.ReconcileAfter).UtcDateTime;
+        var cutoff = (now - settings.ReconcileAfter).UtcDateTime;
         var open = await db.Purchases.AsNoTracking()
-            .Where(p => p.PaymentMethod == PaymentMethods.Stripe && p.ConfirmedUtc == null && p.PaymentIntentId != null
-                && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
-            .Select(p => new { p.Id, p.PaymentIntentId }).ToListAsync(ct);
+            .Where(p => p.PaymentMethod == PaymentMethods.Stripe && p.ConfirmedUtc == null && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
+            .Select(p => new OpenPurchase(p.Id, p.PaymentIntentId, p.CreatedUtc)).ToListAsync(ct);
+        foreach (var gone in _nextVisit.Keys.Except(open.Select(p => p.Id)).ToList()) _nextVisit.TryRemove(gone, out _);
+
+        var (visited, released) = (0, 0);
         var writer = services.GetRequiredService<WriteBatcher>();
-        foreach (var stuck in open)
+        foreach (var purchase in open.Where(p => NextVisit(p) <= now.UtcDateTime).OrderBy(NextVisit))
         {
-            var intent = await stripe.V1.PaymentIntents.GetAsync(stuck.PaymentIntentId!, cancellationToken: ct);
+            var abandoned = now.UtcDateTime - purchase.CreatedUtc >= settings.AbandonAfter;
+            // A look-up, and a cancellation when it is abandoned: never start one that the budget cannot finish.
+            if (calls + (abandoned ? 2 : 1) > settings.ReconcileMaxCalls) break;
+            var (intent, made) = await LookUpAsync(stripe, purchase, abandoned, ct);
+            calls += made;
+            visited++;
+            var source = $"reconciler:{intent?.Id ?? purchase.Id.ToString()}";
+            var wasReleased = false;
             await writer.RunAsync(async batchDb =>
             {
-                var purchase = await batchDb.Purchases.SingleAsync(p => p.Id == stuck.Id, ct);
-                await PaymentTransitions.ApplyIntentAsync(batchDb, purchase, intent, $"reconciler:{intent.Id}", clock.GetUtcNow().UtcDateTime, ct);
+                var tracked = await batchDb.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
+                var at = clock.GetUtcNow().UtcDateTime;
+                if (intent is not null) await PaymentTransitions.ApplyIntentAsync(batchDb, tracked, intent, source, at, ct);
+                else if (abandoned) await PaymentTransitions.CancelAsync(batchDb, tracked, source, at, ct); // no PaymentIntent was ever made
+                wasReleased = tracked.IsVoided;
                 await batchDb.SaveChangesAsync(ct);
                 return new(TypedResults.Ok(), Keep: true);
             });
+            if (wasReleased) released++;
+            // Spaced out: again after as long as it has been open, and at the latest when it is due to be released.
+            var age = now.UtcDateTime - purchase.CreatedUtc;
+            var next = now.UtcDateTime + age;
+            var release = purchase.CreatedUtc + settings.AbandonAfter;
+            _nextVisit[purchase.Id] = next > release && release > now.UtcDateTime ? release : next;
         }
         _lastPass = now;
-        return new Report(replayed, open.Count);
+        return new Report(replayed, visited, released, calls);
+    }
+
+    private sealed record OpenPurchase(Guid Id, string? PaymentIntentId, DateTime CreatedUtc);
+
+    private DateTime NextVisit(OpenPurchase purchase) =>
+        _nextVisit.TryGetValue(purchase.Id, out var next) ? next : purchase.CreatedUtc + options.Value.ReconcileAfter;
+
+    /// <summary>
+    /// The purchase's PaymentIntent as Stripe has it now (cancelled first, when abandoned and still open), or null
+    /// when none was ever made; and how many calls that took.
+    /// </summary>
+    private static async Task<(PaymentIntent? Intent, int Calls)> LookUpAsync(StripeClient stripe, OpenPurchase purchase, bool abandoned, CancellationToken ct)
+    {
+        var intent = purchase.PaymentIntentId is { } id
+            ? await stripe.V1.PaymentIntents.GetAsync(id, cancellationToken: ct)
+            : (await stripe.V1.PaymentIntents.SearchAsync(new PaymentIntentSearchOptions { Query = $"metadata['purchase_id']:'{purchase.Id}'", Limit = 10 },
+                cancellationToken: ct)).Data.OrderByDescending(i => i.Status != PaymentStatuses.Canceled).ThenByDescending(i => i.Created).FirstOrDefault();
+        if (intent is null || !abandoned || intent.Status is PaymentStatuses.Succeeded or PaymentStatuses.Canceled or "processing") return (intent, 1);
+        try
+        {
+            return (await stripe.V1.PaymentIntents.CancelAsync(intent.Id, new PaymentIntentCancelOptions { CancellationReason = "abandoned" },
+                new RequestOptions { IdempotencyKey = $"purchase:{purchase.Id}:cancel" }, ct), 2);
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            return (intent, 2); // it moved on meanwhile (paid, say): the webhook or the next pass brings the news
+        }
     }
 }

@@ -59,6 +59,15 @@ internal sealed class Purchase
     public string? CreationKey { get; set; }
     public string? CreationFingerprint { get; set; }
 
+    /// <summary>
+    /// Attempts at creating the PaymentIntent that got no definite answer from Stripe. Stripe replays a stored error
+    /// for the same key for a day, so the next attempt uses a key with this number in it — after looking for a
+    /// PaymentIntent an earlier attempt may have made (by our id in its metadata).
+    /// </summary>
+    public int IntentAttempts { get; set; }
+    /// <summary>When the last of those attempts failed: Stripe's search needs a moment to see what it made.</summary>
+    public DateTime? IntentAttemptFailedUtc { get; set; }
+
     public DateTime CreatedUtc { get; set; }
     public DateTime? ConfirmedUtc { get; set; }
 

@@ -104,7 +104,7 @@ internal static class ReconciliationReports
             if (row.PaymentMethod != PaymentMethods.Stripe) continue;
             if (row.PaymentIntentId is null)
             {
-                Add("no_payment_intent", "Stripe was not reached when the purchase was recorded and the checkout never retried; nothing was charged.", row.AmountPaid, null);
+                Add("no_payment_intent", "No PaymentIntent is recorded for it (Stripe failed, or the server stopped, before one was): the reconciler looks for one by the purchase's id and releases the purchase if none is paid.", row.AmountPaid, null);
                 continue;
             }
             var facts = stripe[row.Id];

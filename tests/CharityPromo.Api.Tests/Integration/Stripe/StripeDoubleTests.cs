@@ -73,6 +73,49 @@ public class StripeDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LikeStripeItReplaysAStored500ForTheSameKeyAndKeepsKeysPerSecretKey()
+    {
+        _stripe.FailNext(new StripeDouble.Fault(500, Path: "/v1/payment_intents"));
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-500")).Expect(HttpStatusCode.InternalServerError);
+        (await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-500")).Expect(HttpStatusCode.InternalServerError)).Str("error.type").ShouldBe("api_error");
+        _stripe.IntentCount.ShouldBe(0);
+
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-other")).Expect(HttpStatusCode.OK);
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_another_account");
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-500")).Expect(HttpStatusCode.OK);
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-other")).Expect(HttpStatusCode.OK);
+        _stripe.IntentCount.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task ASecondRequestWithAKeyStillExecutingIsA409KeyInUseThenTheStoredAnswer()
+    {
+        _stripe.ExecutionTime = TimeSpan.FromSeconds(1);
+        var first = Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy");
+        while (_stripe.IntentCount == 0) await Task.Delay(10); // the first is executing (made, not yet answered)
+        var second = await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy")).Expect(HttpStatusCode.Conflict);
+        second.Str("error.code").ShouldBe("idempotency_key_in_use");
+        await (await first).Expect(HttpStatusCode.OK);
+        _stripe.ExecutionTime = TimeSpan.Zero;
+
+        var replay = await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy")).Expect(HttpStatusCode.OK);
+        replay.Str("status").ShouldBe("requires_payment_method");
+        _stripe.IntentCount.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task SearchFindsPaymentIntentsByMetadataAndRefusesOtherQueries()
+    {
+        var mine = await (await Post("/v1/payment_intents", "amount=5100&currency=usd&metadata[purchase_id]=p-1")).Expect(HttpStatusCode.OK);
+        await (await Post("/v1/payment_intents", "amount=5100&currency=usd&metadata[purchase_id]=p-2")).Expect(HttpStatusCode.OK);
+        var found = await (await _http.GetAsync("/v1/payment_intents/search?query=" + Uri.EscapeDataString("metadata['purchase_id']:'p-1'"))).Expect(HttpStatusCode.OK);
+        found.Str("object").ShouldBe("search_result");
+        found["data"]!.AsArray().Select(i => i!.Str("id")).ShouldBe([mine.Str("id")]);
+        (await (await _http.GetAsync("/v1/payment_intents/search?query=" + Uri.EscapeDataString("amount>100"))).Expect(HttpStatusCode.BadRequest))
+            .Str("error.param").ShouldBe("query");
+    }
+
+    [Fact]
     public async Task WithoutASecretKeyNothingIsAnswered()
     {
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "pk_test_publishable");

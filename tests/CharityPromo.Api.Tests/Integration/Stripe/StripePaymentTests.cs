@@ -126,10 +126,10 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     }
 
     [Fact]
-    public async Task StripeFailingTwiceIsRetriedWithTheSameIdempotencyKeyAndMakesOnePaymentIntent()
+    public async Task StripeUnavailableThenTimingOutIsRetriedWithTheSameIdempotencyKeyAndMakesOnePaymentIntent()
     {
         var intents = fx.Stripe.IntentCount;
-        fx.Stripe.FailNext(new Fault(500, Path: "/v1/payment_intents"));
+        fx.Stripe.FailNext(new Fault(503, Path: "/v1/payment_intents")); // from in front of Stripe's API: nothing stored under the key
         fx.Stripe.FailNext(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true, Path: "/v1/payment_intents")); // handled, but the answer never arrives in time
         var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-FLAKY"), "st-flaky")).Expect(HttpStatusCode.Created);
         body.Str("status").ShouldBe("confirmed");
@@ -153,15 +153,64 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         (await fx.PurchaseAsync(purchaseId)).Str("payment.status").ShouldBe("not_started");
         fx.Stripe.IntentCount.ShouldBe(intents);
 
+        // Right away, Stripe's search cannot yet prove that the timed-out attempts made nothing: no new PaymentIntent yet.
+        var settling = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down"))
+            .ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        settling.Long("retryAfterSeconds").ShouldBeInRange(1, 60);
+        fx.Stripe.IntentCount.ShouldBe(intents);
+
+        fx.App.Clock.Advance(TimeSpan.FromSeconds(61));
         var retried = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down")).Expect(HttpStatusCode.Created);
         retried.Str("id").ShouldBe(purchaseId);
         retried.Str("status").ShouldBe("confirmed");
         fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        fx.Stripe.Requests.Last(r => r.Path == "/v1/payment_intents" && r.Method == "POST").IdempotencyKey.ShouldBe($"purchase:{purchaseId}:payment_intent:1");
 
         // Retried again later: the same purchase and PaymentIntent, read back rather than created.
         var again = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-DOWN"), "st-down")).Expect(HttpStatusCode.Created);
         again.Str("payment.paymentIntentId").ShouldBe(retried.Str("payment.paymentIntentId"));
         fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AStripe500StoredUnderTheKeyAfterThePaymentWasMadeIsFoundByItsMetadataNotChargedAgain()
+    {
+        var intents = fx.Stripe.IntentCount;
+        // Stripe made and confirmed the PaymentIntent, then answered 500 — and keeps answering it for that key.
+        fx.Stripe.FailNext(new Fault(500, AfterHandling: true, Path: "/v1/payment_intents"));
+        var problem = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-500-MADE"), "st-500-made"))
+            .ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        var purchaseId = problem.Str("purchaseId");
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        var attempts = fx.Stripe.Requests.Where(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-500-MADE")).ToList();
+        attempts.Count.ShouldBe(3); // Stripe.net retried twice with the same key and got the stored 500 each time
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var retried = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-500-MADE"), "st-500-made")).Expect(HttpStatusCode.Created);
+        retried.Str("id").ShouldBe(purchaseId);
+        retried.Str("status").ShouldBe("confirmed");
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        fx.Stripe.State.Locked(_ => fx.Stripe.State.Charges.Values.Count(c => c.Metadata.GetValueOrDefault("purchase_id") == purchaseId)).ShouldBe(1);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AStripe500StoredUnderTheKeyBeforeAnythingWasMadeIsResumedUnderANewKeyOnce()
+    {
+        var intents = fx.Stripe.IntentCount;
+        fx.Stripe.FailNext(new Fault(500, Path: "/v1/payment_intents"));
+        var purchaseId = (await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-500-NONE"), "st-500-none"))
+            .ExpectProblem(HttpStatusCode.ServiceUnavailable)).Str("purchaseId");
+        fx.Stripe.IntentCount.ShouldBe(intents);
+
+        fx.App.Clock.Advance(TimeSpan.FromSeconds(61));
+        var retries = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-500-NONE"), "st-500-none")));
+        foreach (var retry in retries) (await retry.Expect(HttpStatusCode.Created)).Str("id").ShouldBe(purchaseId);
+        fx.Stripe.IntentCount.ShouldBe(intents + 1);
+        fx.Stripe.Requests.Where(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-500-NONE")).Select(r => r.IdempotencyKey).Distinct()
+            .ShouldBe([$"purchase:{purchaseId}:payment_intent", $"purchase:{purchaseId}:payment_intent:1"], ignoreOrder: true);
         await fx.InvariantsHoldAsync();
     }
 
@@ -266,13 +315,13 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task SecretKeysAndClientSecretsNeverReachTheLogsOrTheDatabase()
     {
         var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-LOGS", paymentMethod: null), "st-logs")).Expect(HttpStatusCode.Created);
-        fx.Stripe.FailNext(new Fault(500, Path: "/v1/payment_intents")); // failures are logged: with what?
+        fx.Stripe.FailNext(new Fault(503, Path: "/v1/payment_intents")); // failures are logged: with what?
         await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-LOGS-2"), "st-logs-2")).Expect(HttpStatusCode.Created);
         await fx.Stripe.Webhooks.DrainAsync();
 
         var clientSecret = body.Str("payment.clientSecret");
         fx.App.Logs.ShouldNotBeEmpty();
-        fx.App.Logs.ShouldContain(line => line.Contains("Stripe POST /v1/payment_intents failed: status 500"));
+        fx.App.Logs.ShouldContain(line => line.Contains("Stripe POST /v1/payment_intents failed: status 503"));
         fx.App.Logs.ShouldNotContain(line => line.Contains("sk_test_charitypromo") || line.Contains(clientSecret) || line.Contains("_secret_")
             || line.Contains(StripeFixture.WebhookSecret));
         var database = await fx.App.DatabaseBytesAsync();
