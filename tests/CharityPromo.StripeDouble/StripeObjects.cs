@@ -44,7 +44,10 @@ public sealed class RefundObject
     public required string Currency { get; init; }
     public required string Charge { get; init; }
     public required string PaymentIntent { get; init; }
+    /// <summary>pending, requires_action, succeeded, failed or canceled.</summary>
     public string Status { get; set; } = "succeeded";
+    /// <summary>Why a failed refund failed (expired_or_canceled_card, lost_or_stolen_card, unknown).</summary>
+    public string? FailureReason { get; set; }
     public Dictionary<string, string> Metadata { get; init; } = [];
     public long Created { get; init; }
 }

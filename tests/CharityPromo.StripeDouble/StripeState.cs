@@ -72,7 +72,7 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
         intent.LastPaymentError = null;
         switch (paymentMethod)
         {
-            case "pm_card_visa":
+            case "pm_card_visa" or "pm_card_refundFail":
                 SucceedLocked(raised, intent);
                 break;
             case "pm_card_authenticationRequired":
@@ -150,7 +150,11 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
             throw new StripeErrorException(400, new ErrorObject { Type = "invalid_request_error", Code = "charge_already_refunded", Message = $"Charge {charge.Id} has already been refunded." });
         if (refunding > left || refunding <= 0)
             throw new ParamException("amount", $"Refund amount ({refunding}) is greater than unrefunded amount on charge ({left})", "amount_too_large");
-        var refund = new RefundObject { Id = NewId("re"), Amount = refunding, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = intent.Id, Metadata = metadata, Created = Now };
+        var refund = new RefundObject
+        {
+            Id = NewId("re"), Amount = refunding, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = intent.Id, Metadata = metadata, Created = Now,
+            Status = RefundsStartPending ? "pending" : "succeeded",
+        };
         Refunds.Add(refund);
         charge.AmountRefunded += refunding;
         Raise(raised, "refund.created", refund);
@@ -158,21 +162,68 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
         return refund;
     });
 
-    public DisputeObject OpenDispute(string paymentIntent) => Locked(raised =>
+    /// <summary>Refunds are created <c>pending</c>, as Stripe's are for many payment methods, until <see cref="SettleRefund"/>.</summary>
+    public bool RefundsStartPending { get; set; }
+
+    /// <summary>
+    /// A refund's outcome arrives: a pending one succeeds or fails; a succeeded one can still fail (Stripe's test card
+    /// <c>pm_card_refundFail</c> does so). A failed refund gives the charge its amount back.
+    /// </summary>
+    public RefundObject SettleRefund(string refundId, bool succeed) => Locked(raised =>
+    {
+        var refund = Refunds.Single(r => r.Id == refundId);
+        if (refund.Status is "failed" or "canceled" || (succeed && refund.Status == "succeeded"))
+            throw new InvalidOperationException($"Refund {refundId} is {refund.Status} already.");
+        var charge = Charges[refund.Charge];
+        refund.Status = succeed ? "succeeded" : "failed";
+        if (!succeed)
+        {
+            refund.FailureReason = "expired_or_canceled_card";
+            charge.AmountRefunded -= refund.Amount;
+            Raise(raised, "refund.failed", refund);
+        }
+        Raise(raised, "refund.updated", refund);
+        Raise(raised, "charge.refund.updated", refund);
+        return refund;
+    });
+
+    /// <summary>
+    /// The shopper's bank disputes the charge: for <paramref name="amount"/> (default: all not yet refunded), or as an
+    /// inquiry (<c>warning_needs_response</c>), which takes no funds. A dispute takes the funds at once
+    /// (<c>charge.dispute.funds_withdrawn</c>).
+    /// </summary>
+    public DisputeObject OpenDispute(string paymentIntent, long? amount = null, bool inquiry = false) => Locked(raised =>
     {
         var charge = Charges[Intent(paymentIntent).LatestCharge ?? throw new InvalidOperationException("Only a paid intent can be disputed.")];
         charge.Disputed = true;
-        var dispute = new DisputeObject { Id = NewId("dp"), Amount = charge.Amount, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = paymentIntent, Created = Now };
+        var dispute = new DisputeObject
+        {
+            Id = NewId("dp"), Amount = amount ?? charge.Amount - charge.AmountRefunded, Currency = charge.Currency, Charge = charge.Id,
+            PaymentIntent = paymentIntent, Created = Now, Status = inquiry ? "warning_needs_response" : "needs_response",
+        };
         Disputes[dispute.Id] = dispute;
         Raise(raised, "charge.dispute.created", dispute);
+        if (!inquiry) Raise(raised, "charge.dispute.funds_withdrawn", dispute);
         return dispute;
     });
 
+    /// <summary>The merchant answered: <c>under_review</c> (or <c>warning_under_review</c> for an inquiry).</summary>
+    public DisputeObject SubmitEvidence(string disputeId) => Locked(raised =>
+    {
+        var dispute = Disputes[disputeId];
+        dispute.Status = dispute.Status.StartsWith("warning_", StringComparison.Ordinal) ? "warning_under_review" : "under_review";
+        Raise(raised, "charge.dispute.updated", dispute);
+        return dispute;
+    });
+
+    /// <summary>Decided: won (the funds come back) or lost; an inquiry closes as <c>warning_closed</c> either way.</summary>
     public DisputeObject CloseDispute(string disputeId, bool won) => Locked(raised =>
     {
         var dispute = Disputes[disputeId];
-        dispute.Status = won ? "won" : "lost";
+        var inquiry = dispute.Status.StartsWith("warning_", StringComparison.Ordinal);
+        dispute.Status = inquiry ? "warning_closed" : won ? "won" : "lost";
         Raise(raised, "charge.dispute.closed", dispute);
+        if (!inquiry && won) Raise(raised, "charge.dispute.funds_reinstated", dispute);
         return dispute;
     });
 

@@ -88,6 +88,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.HasIndex(r => r.PurchaseId);
             e.Property(r => r.Reference).HasMaxLength(Limits.Reference);
             e.Property(r => r.StripeRefundId).HasMaxLength(Limits.StripeId);
+            e.Property(r => r.StripeStatus).HasMaxLength(32);
             e.HasIndex(r => r.StripeRefundId).IsUnique();
             e.Ignore(r => r.Reversed);
             e.HasOne<Purchase>().WithMany().HasForeignKey(r => r.PurchaseId).OnDelete(DeleteBehavior.Restrict);

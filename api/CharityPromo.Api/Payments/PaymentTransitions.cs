@@ -66,46 +66,52 @@ internal static class PaymentTransitions
         }
     }
 
-    /// <summary>Records each Stripe refund not yet recorded (by its re_ id; ours carry our refund id in metadata).</summary>
-    public static async Task<int> RecordRefundsAsync(AppDb db, Purchase purchase, IEnumerable<StripeRefund> refunds, string source, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Follows a Stripe refund: one not yet recorded (by its re_ id; ours carry our refund id in metadata) is recorded
+    /// and reverses its share at once, pending or not; a recorded one that failed or was canceled puts back exactly
+    /// what it took. Failed and canceled are final, so the refund's events in any order end in the same state; one
+    /// that failed before it was ever recorded is never counted.
+    /// </summary>
+    /// <returns>Whether anything changed.</returns>
+    public static async Task<bool> ApplyRefundAsync(AppDb db, Purchase purchase, StripeRefund refund, string source, DateTime now, CancellationToken ct)
     {
-        var recorded = 0;
-        foreach (var refund in refunds.Where(r => r.Status is "succeeded" or "pending"))
+        var failed = refund.Status is "failed" or "canceled";
+        var recorded = await db.Refunds.SingleOrDefaultAsync(r => r.StripeRefundId == refund.Id, ct);
+        if (recorded is null)
         {
-            if (await db.Refunds.AnyAsync(r => r.StripeRefundId == refund.Id, ct)) continue;
-            if (!await ConfirmAsync(db, purchase, source, now, ct)) return recorded;
+            if (failed || refund.Amount <= 0 || !await ConfirmAsync(db, purchase, source, now, ct)) return false;
             var id = refund.Metadata?.TryGetValue("refund_id", out var ours) == true && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
             var amount = Math.Min(refund.Amount, purchase.AmountPaid - purchase.Refunded);
-            await RefundPurchase.RecordAsync(db, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
-            recorded++;
+            recorded = await RefundPurchase.RecordAsync(db, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
+            recorded.StripeStatus = refund.Status;
+            return true;
         }
-        return recorded;
+        if (recorded.StripeStatus is "failed" or "canceled" || recorded.StripeStatus == refund.Status) return false;
+        recorded.StripeStatus = refund.Status;
+        if (failed && recorded.RestoredUtc is null) await RefundPurchase.RestoreAsync(db, purchase, recorded, $"stripe:{refund.Id}", now, ct);
+        return true;
     }
 
-    public static async Task OpenDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Brings the purchase up to the dispute as this event saw it. Every dispute event (created, updated,
+    /// funds_withdrawn, funds_reinstated, closed) carries the dispute's status then, and a closed status is final,
+    /// so the events in any order end in the same state: open → held; won (or an inquiry, closed or not) → nothing
+    /// held; lost → the donation's share of the disputed amount reversed, by the cumulative rule refunds use.
+    /// </summary>
+    public static async Task ApplyDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
     {
         if (!await ConfirmAsync(db, purchase, source, now, ct)) return;
-        if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return; // closed already: stays closed
+        if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return; // closed: stays closed
         purchase.DisputeId = dispute.Id;
         purchase.DisputeStatus = dispute.Status;
-        purchase.Status = purchase.ResolveStatus();
-    }
-
-    /// <summary>Won: the held pledge counts again. Lost: whatever of the donation is not yet reversed is reversed.</summary>
-    public static async Task CloseDisputeAsync(AppDb db, Purchase purchase, Dispute dispute, string source, DateTime now, CancellationToken ct)
-    {
-        if (!await ConfirmAsync(db, purchase, source, now, ct)) return;
-        if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return;
-        purchase.DisputeId = dispute.Id;
-        purchase.DisputeStatus = dispute.Status;
+        purchase.DisputeAmount = Math.Clamp(dispute.Amount, 0, purchase.AmountPaid - purchase.Refunded);
         if (dispute.Status == PaymentStatuses.DisputeLost)
         {
-            var before = await RefundPurchase.ReversedSoFarAsync(db, purchase, ct);
-            var rest = new DonationBreakdown(purchase.Currency, purchase.MerchantPledge - before.MerchantPledge, purchase.Match - before.Match,
-                purchase.RoundUp - before.RoundUp, purchase.AddOn - before.AddOn);
-            purchase.Reversed += rest.Total;
-            if (rest.Total > 0)
-                await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, rest, $"dispute:{dispute.Id}", source, now)], ct);
+            var reversal = PledgeMath.ReversalFor(purchase.Donation, await RefundPurchase.ReversedSoFarAsync(db, purchase, ct),
+                purchase.Refunded, purchase.DisputeAmount.Value, purchase.AmountPaid);
+            purchase.Reversed += reversal.Total;
+            if (reversal.Total > 0)
+                await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"dispute:{dispute.Id}", source, now)], ct);
         }
         purchase.Status = purchase.ResolveStatus();
     }

@@ -21,7 +21,8 @@ internal sealed class StripeEventProcessor(
     public static readonly string[] HandledTypes =
     [
         "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-        "charge.refunded", "charge.dispute.created", "charge.dispute.closed",
+        "charge.refunded", "charge.refund.updated", "refund.updated", "refund.failed", "charge.dispute.created", "charge.dispute.updated", "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated", "charge.dispute.closed",
     ];
 
     public sealed record Result(bool Duplicate, string Outcome);
@@ -91,18 +92,26 @@ internal sealed class StripeEventProcessor(
             case ("charge.refunded", Charge { Id.Length: > 0, PaymentIntentId.Length: > 0 } charge):
             {
                 if (await FindAsync(db, charge.PaymentIntentId, charge.Metadata, ct) is not { } purchase) return $"no purchase for {charge.Id}";
-                var recorded = await PaymentTransitions.RecordRefundsAsync(db, purchase, chargeRefunds ?? [], source, now, ct);
-                if (purchase.Refunded < charge.AmountRefunded)
+                var changed = 0;
+                foreach (var refund in chargeRefunds ?? [])
+                    if (await PaymentTransitions.ApplyRefundAsync(db, purchase, refund, source, now, ct)) changed++;
+                if (purchase.Refunded != charge.AmountRefunded)
                     logger.LogWarning("Charge {Charge} reports {Stripe} refunded, purchase {Purchase} has {Ours}", charge.Id, charge.AmountRefunded, purchase.Id, purchase.Refunded);
-                return $"{recorded} refund(s) recorded on purchase {purchase.Id}";
+                return $"{changed} refund(s) recorded or updated on purchase {purchase.Id}";
             }
-            case ("charge.dispute.created" or "charge.dispute.closed", Dispute { Id.Length: > 0, PaymentIntentId.Length: > 0 } dispute):
+            case ("charge.refund.updated" or "refund.updated" or "refund.failed", StripeRefund { Id.Length: > 0, PaymentIntentId.Length: > 0, Status.Length: > 0 } refund):
+            {
+                if (await FindAsync(db, refund.PaymentIntentId, null, ct) is not { } purchase) return $"no purchase for refund {refund.Id}";
+                return await PaymentTransitions.ApplyRefundAsync(db, purchase, refund, source, now, ct)
+                    ? $"refund {refund.Id} is {refund.Status} on purchase {purchase.Id}"
+                    : $"refund {refund.Id} ({refund.Status}) changes nothing on purchase {purchase.Id}";
+            }
+            case (_, Dispute { Id.Length: > 0, PaymentIntentId.Length: > 0, Status.Length: > 0 } dispute) when e.Type.StartsWith("charge.dispute.", StringComparison.Ordinal):
             {
                 if (await FindAsync(db, dispute.PaymentIntentId, null, ct) is not { } purchase) return $"no purchase for dispute {dispute.Id}";
                 if (purchase.IsVoided) return Ignored($"purchase {purchase.Id} was cancelled, so dispute {dispute.Id} cannot apply to it", e);
-                if (e.Type == "charge.dispute.created") await PaymentTransitions.OpenDisputeAsync(db, purchase, dispute, source, now, ct);
-                else await PaymentTransitions.CloseDisputeAsync(db, purchase, dispute, source, now, ct);
-                return $"purchase {purchase.Id} dispute {dispute.Status}";
+                await PaymentTransitions.ApplyDisputeAsync(db, purchase, dispute, source, now, ct);
+                return $"purchase {purchase.Id} dispute {purchase.DisputeStatus}";
             }
             case var (type, _) when HandledTypes.Contains(type):
                 return Ignored("its data.object is not the object, with the ids, that its type names", e);

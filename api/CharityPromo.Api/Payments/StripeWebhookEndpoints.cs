@@ -17,9 +17,8 @@ internal static class StripeWebhookEndpoints
         group.MapPost("/webhook", ReceiveStripeEvent).WithName(nameof(ReceiveStripeEvent))
             .WithSummary("Stripe's webhook: payment, refund and dispute events")
             .WithDescription($"""
-                Point a Stripe webhook endpoint here, with API version `{StripeConfiguration.ApiVersion}` (events:
-                payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded,
-                charge.dispute.created, charge.dispute.closed). The body must carry a valid `Stripe-Signature` made with one of
+                Point a Stripe webhook endpoint here, with API version `{StripeConfiguration.ApiVersion}`, for the events
+                {string.Join(", ", StripeEventProcessor.HandledTypes)}. The body must carry a valid `Stripe-Signature` made with one of
                 `Stripe:WebhookSecrets`, at most 5 minutes off; otherwise 400. An event rendered in another API release
                 (`{Release}` is ours) is a 400 and changes nothing: its objects may have another shape.
                 Each event is applied once: a redelivery is acknowledged with `duplicate: true`. Other event types, and events

@@ -49,8 +49,13 @@ internal sealed class Purchase
     /// <summary>Stripe's message for the last failed attempt ("Your card was declined.").</summary>
     public string? PaymentError { get; set; }
     public string? DisputeId { get; set; }
-    /// <summary>Stripe's dispute status: open ones (needs_response, under_review…) hold the pledge; won or lost close it.</summary>
+    /// <summary>
+    /// Stripe's dispute status: open ones (needs_response, under_review…) hold the pledge; won or lost close it.
+    /// Inquiries (warning_needs_response, warning_under_review, warning_closed) take no funds and hold nothing.
+    /// </summary>
     public string? DisputeStatus { get; set; }
+    /// <summary>What the dispute is for: a lost one reverses the donation's share of it, not always all of it.</summary>
+    public long? DisputeAmount { get; set; }
 
     /// <summary>
     /// The Idempotency-Key and request fingerprint of the Stripe purchase request that created it: a retry
@@ -79,7 +84,9 @@ internal sealed class Purchase
     public bool IsPaid => ConfirmedUtc is not null;
     /// <summary>The payment was cancelled before it succeeded: the pledge was voided, for good.</summary>
     public bool IsVoided => !IsPaid && PaymentStatus == PaymentStatuses.Canceled;
-    public bool HasOpenDispute => DisputeStatus is not null && !PaymentStatuses.DisputeClosed(DisputeStatus);
+    public bool HasOpenDispute => DisputeStatus is { } status && !PaymentStatuses.DisputeClosed(status) && !PaymentStatuses.IsInquiry(status);
+    /// <summary>Given back to the shopper in all: refunds, and a lost dispute.</summary>
+    public long ReturnedToShopper => Refunded + (DisputeStatus == PaymentStatuses.DisputeLost ? DisputeAmount ?? AmountPaid : 0);
 
     /// <summary>
     /// The status follows from the facts recorded (paid, refunded, disputed), not from the order events came in,
@@ -88,8 +95,8 @@ internal sealed class Purchase
     public PurchaseStatus ResolveStatus() =>
         !IsPaid ? (IsVoided || PaymentError is not null ? PurchaseStatus.Failed : PurchaseStatus.Pending)
         : HasOpenDispute ? PurchaseStatus.Disputed
-        : DisputeStatus == PaymentStatuses.DisputeLost || Refunded >= AmountPaid ? PurchaseStatus.Refunded
-        : Refunded > 0 ? PurchaseStatus.PartiallyRefunded
+        : ReturnedToShopper >= AmountPaid ? PurchaseStatus.Refunded
+        : ReturnedToShopper > 0 ? PurchaseStatus.PartiallyRefunded
         : PurchaseStatus.Confirmed;
 }
 
@@ -104,4 +111,6 @@ internal static class PaymentStatuses
     public const string DisputeLost = "lost";
 
     public static bool DisputeClosed(string status) => status is DisputeWon or DisputeLost or "warning_closed";
+    /// <summary>An inquiry (a "retrieval request"): the bank asks questions; no funds move unless it becomes a dispute.</summary>
+    public static bool IsInquiry(string status) => status.StartsWith("warning_", StringComparison.Ordinal);
 }

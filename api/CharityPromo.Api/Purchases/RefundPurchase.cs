@@ -50,7 +50,7 @@ internal static class RefundPurchase
 
         var clientId = user.ClientId();
         var refundId = Guid.CreateVersion7();
-        string? stripeRefundId = null;
+        string? stripeRefundId = null, stripeStatus = null;
         var amount = 0L;
         if (purchase.PaymentMethod == PaymentMethods.Stripe)
         {
@@ -58,7 +58,7 @@ internal static class RefundPurchase
             refundId = StripeRefunds.RefundIdFor(IdempotentRequest.Of(http), purchase.Id);
             var (refund, problem) = await stripeRefunds.CreateAsync(purchase, refundId, request.Amount, ct);
             if (refund is null) return problem!;
-            (stripeRefundId, amount) = (refund.Id, refund.Amount);
+            (stripeRefundId, stripeStatus, amount) = (refund.Id, refund.Status, refund.Amount);
         }
 
         return await writes.RunAsync(http, async batchDb =>
@@ -71,6 +71,7 @@ internal static class RefundPurchase
                 var refunded = stripeRefundId is null ? request.Amount ?? tracked.AmountPaid - tracked.Refunded : amount;
                 existing = await RecordAsync(batchDb, tracked, refunded, refundId, clientId, request.Reference, stripeRefundId,
                     clock.GetUtcNow().UtcDateTime, ct);
+                existing.StripeStatus = stripeStatus;
             }
             return TypedResults.Created($"/api/purchases/{id}/refunds/{existing.Id}", new RefundResponse(
                 existing.Id, id, existing.Amount, DonationResponse.From(new DonationBreakdown(tracked.Currency, existing.MerchantPledge, existing.Match, existing.RoundUp, existing.AddOn)),
@@ -113,6 +114,21 @@ internal static class RefundPurchase
         LedgerEntry[] entries = reversal.Total > 0 ? [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"refund:{refund.Id}", source, now)] : [];
         await LedgerWriter.PostAsync(db, entries, ct);
         return refund;
+    }
+
+    /// <summary>
+    /// A refund that failed (or was canceled) after it was recorded: the shopper kept the money, so exactly what it took
+    /// goes back — its amount off the refunded total, its reversal off the reversed one, in a ledger entry whose
+    /// unique cause makes it happen once.
+    /// </summary>
+    public static async Task RestoreAsync(AppDb db, Purchase purchase, Refund refund, string? source, DateTime now, CancellationToken ct)
+    {
+        refund.RestoredUtc = now;
+        purchase.Refunded -= refund.Amount;
+        purchase.Reversed -= refund.Reversed;
+        purchase.Status = purchase.ResolveStatus();
+        var putBack = new DonationBreakdown(purchase.Currency, -refund.MerchantPledge, -refund.Match, -refund.RoundUp, -refund.AddOn);
+        await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, putBack, $"refund-restored:{refund.Id}", source, now)], ct);
     }
 
     /// <summary>Each donation part reversed so far, summed from the ledger.</summary>

@@ -86,10 +86,12 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
             .ExpectProblem(HttpStatusCode.PaymentRequired, "payment.paymentMethodId");
         fx.Stripe.IntentCount.ShouldBe(intents);
 
-        // The shopper tries another card through Stripe.js: the purchase is paid after all.
+        // The shopper tries another card through Stripe.js: the purchase is paid after all, and the old error is gone.
         fx.Stripe.State.Confirm(problem.Str("paymentIntentId"), "pm_card_visa");
         await fx.Stripe.Webhooks.DrainAsync();
-        (await fx.PurchaseAsync(problem.Str("purchaseId"))).Str("status").ShouldBe("confirmed");
+        var paid = await fx.PurchaseAsync(problem.Str("purchaseId"));
+        paid.Str("status").ShouldBe("confirmed");
+        paid["payment"]!["error"].ShouldBeNull();
         (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 351);
         await fx.InvariantsHoldAsync();
     }
@@ -212,6 +214,16 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         fx.Stripe.Requests.Where(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-500-NONE")).Select(r => r.IdempotencyKey).Distinct()
             .ShouldBe([$"purchase:{purchaseId}:payment_intent", $"purchase:{purchaseId}:payment_intent:1"], ignoreOrder: true);
         await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ARateLimited429IsNotRetriedLikeStripesOwnLibrariesAndAnswers503()
+    {
+        fx.Stripe.FailNext(new Fault(429, Path: "/v1/payment_intents"));
+        var before = fx.Stripe.Requests.Count(r => r.Path == "/v1/payment_intents");
+        var problem = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-429"), "st-429")).ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        problem.Str("type").ShouldBe("urn:charitypromo:problem:payment-provider-unavailable");
+        fx.Stripe.Requests.Count(r => r.Path == "/v1/payment_intents").ShouldBe(before + 1);
     }
 
     [Fact]
