@@ -32,10 +32,11 @@ public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan?
 public sealed record RecordedRequest(string Method, string Path, string? IdempotencyKey, string? StripeVersion, string Body);
 
 /// <summary>
-/// The Stripe API subset CharityPromo uses, on Kestrel at 127.0.0.1: PaymentIntents (create, retrieve, confirm,
-/// cancel), refunds (create, list), events (list). Test payment methods behave as in Stripe's test mode,
-/// idempotency keys are enforced as Stripe enforces them, parameters are read strictly, faults can be injected,
-/// and events go to a webhook URL signed with the configured secrets.
+/// The Stripe API subset CharityPromo uses, on Kestrel at 127.0.0.1, in Stripe.net's pinned API version:
+/// PaymentIntents (create, retrieve, confirm, cancel, search by metadata), refunds (create, list), events (list).
+/// Test payment methods behave as in Stripe's test mode, idempotency keys are enforced as Stripe enforces them
+/// (<see cref="IdempotencyLayer"/>), parameters are read strictly, faults can be injected, and events go to a
+/// webhook URL signed with the configured secrets.
 /// </summary>
 public sealed class StripeDouble : IAsyncDisposable
 {
@@ -49,12 +50,8 @@ public sealed class StripeDouble : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
-    /// <summary>Stored results by (secret key, idempotency key): Stripe keeps keys per account and mode, not globally.</summary>
-    private readonly Dictionary<(string Account, string Key), (string Fingerprint, int Status, string Body)> _idempotent = [];
-    /// <summary>How long a keyed write takes after its effect, before its result is stored (the key is in use meanwhile).</summary>
-    public TimeSpan ExecutionTime { get; set; }
-    /// <summary>Keyed writes still executing: a concurrent duplicate gets 409 idempotency_key_in_use, as at Stripe.</summary>
-    private readonly HashSet<(string Account, string Key)> _executing = [];
+    /// <summary>Stripe's idempotency layer: where keyed writes execute.</summary>
+    public IdempotencyLayer Idempotency { get; } = new();
 
     public StripeState State { get; }
     public Webhooks Webhooks { get; }
@@ -195,46 +192,8 @@ public sealed class StripeDouble : IAsyncDisposable
         // stays stored. Only a 500 raised while a keyed write executes is its stored result.
         var inFront = fault is not null && (!keyed || !fault.StoredUnderKey);
         if (inFront && !fault!.AfterHandling) return await FailAsync(http, fault, "injected by the test double");
-        var answer = keyed ? await ExecuteKeyedAsync((auth, key!), request.Path, body, handler, inFront ? null : fault) : Run(body, handler);
+        var answer = keyed ? await Idempotency.ExecuteAsync((auth, key!), request.Path, body, () => Run(body, handler), inFront ? null : fault) : Run(body, handler);
         return inFront ? await FailAsync(http, fault!, "injected after handling") : Answer(http, answer);
-    }
-
-    /// <summary>
-    /// A keyed write, Stripe's way: the stored result for this key and parameters, or 400 for other parameters, or
-    /// 409 while the first request with the key is still executing; otherwise it executes and its result — a 500
-    /// raised while executing included — is stored.
-    /// </summary>
-    private async Task<(int Status, string Json)> ExecuteKeyedAsync((string, string) slot, string path, string body, Func<FormParams, object> handler, Fault? failure)
-    {
-        var fingerprint = $"{path}\n{string.Join('&', body.Split('&').Order(StringComparer.Ordinal))}";
-        lock (_idempotent)
-        {
-            if (_idempotent.TryGetValue(slot, out var stored))
-                return stored.Fingerprint == fingerprint ? (stored.Status, stored.Body) : (400, ErrorJson(new ErrorObject
-                {
-                    Type = "idempotency_error",
-                    Message = $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{slot.Item2}' if you meant to execute a different request.",
-                }));
-            if (!_executing.Add(slot))
-                return (409, ErrorJson(new ErrorObject
-                {
-                    Type = "idempotency_error", Code = "idempotency_key_in_use",
-                    Message = $"There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {slot.Item2}. Please try again later.",
-                }));
-        }
-        try
-        {
-            var (status, json) = failure is { AfterHandling: false } ? (500, FaultJson("raised while executing")) : Run(body, handler);
-            if (ExecutionTime > TimeSpan.Zero) await Task.Delay(ExecutionTime);
-            if (failure is { AfterHandling: true }) (status, json) = (500, FaultJson("raised after executing"));
-            // Like Stripe: parameter errors are not saved (nothing started executing); everything else is.
-            if (status != 400) lock (_idempotent) _idempotent[slot] = (fingerprint, status, json);
-            return (status, json);
-        }
-        finally
-        {
-            lock (_idempotent) _executing.Remove(slot);
-        }
     }
 
     private static async Task<IResult> FailAsync(HttpContext http, Fault fault, string how)
@@ -243,7 +202,7 @@ public sealed class StripeDouble : IAsyncDisposable
         return new ErrorResult(fault.Status, FaultJson(how), fault.ShouldRetry);
     }
 
-    private static string FaultJson(string how) => ErrorJson(new ErrorObject { Type = "api_error", Message = $"An unexpected error occurred ({how})." });
+    internal static string FaultJson(string how) => ErrorJson(new ErrorObject { Type = "api_error", Message = $"An unexpected error occurred ({how})." });
 
     private static IResult Answer(HttpContext http, (int Status, string Json) answer)
     {
@@ -268,7 +227,7 @@ public sealed class StripeDouble : IAsyncDisposable
         }
     }
 
-    private static string ErrorJson(ErrorObject error) => JsonSerializer.Serialize(new { error }, Json);
+    internal static string ErrorJson(ErrorObject error) => JsonSerializer.Serialize(new { error }, Json);
 
     private static IResult Error(int status, ErrorObject error, bool? shouldRetry = null) => new ErrorResult(status, ErrorJson(error), shouldRetry);
 

@@ -90,13 +90,13 @@ public class StripeDoubleTests : IAsyncLifetime
     [Fact]
     public async Task ASecondRequestWithAKeyStillExecutingIsA409KeyInUseThenTheStoredAnswer()
     {
-        _stripe.ExecutionTime = TimeSpan.FromSeconds(1);
+        _stripe.Idempotency.ExecutionTime = TimeSpan.FromSeconds(1);
         var first = Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy");
         while (_stripe.IntentCount == 0) await Task.Delay(10); // the first is executing (made, not yet answered)
         var second = await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy")).Expect(HttpStatusCode.Conflict);
         second.Str("error.code").ShouldBe("idempotency_key_in_use");
         await (await first).Expect(HttpStatusCode.OK);
-        _stripe.ExecutionTime = TimeSpan.Zero;
+        _stripe.Idempotency.ExecutionTime = TimeSpan.Zero;
 
         var replay = await (await Post("/v1/payment_intents", "amount=5100&currency=usd", "k-busy")).Expect(HttpStatusCode.OK);
         replay.Str("status").ShouldBe("requires_payment_method");
