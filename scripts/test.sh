@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Restores, installs what the tests need, builds, and runs every test in the solution — the API's integration
-# tests twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/postgres.sh) that is removed after.
+# Restores, installs what the tests need, builds, lints the OpenAPI document, and runs every test in the solution —
+# the API's integration tests twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/postgres.sh) that is
+# removed after.
 # Ends with one line: "Tests: N passed, M failed". Exits non-zero if anything failed or nothing ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,22 @@ if [ -d tests/CharityPromo.Site.Tests ] && ! command -v chromium >/dev/null 2>&1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+dotnet tool restore # NSwag, which the generated-client tests build their client with
 dotnet restore CharityPromo.sln
 dotnet build CharityPromo.sln -c Release --no-restore -warnaserror
+
+# docs/openapi.json (the API's document: OpenApiDocumentTests keeps them equal) must stay clean under Redocly's
+# recommended rules and turn into TypeScript types; both tools are pinned in scripts/openapi/package-lock.json.
+openapi_status=0
+(cd scripts/openapi && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || openapi_status=1
+lint=$(scripts/openapi/node_modules/.bin/redocly lint docs/openapi.json --format=stylish 2>&1) || openapi_status=1
+grep -E '^\s+[0-9]+:[0-9]+\s|validated|Validation failed' <<<"$lint" || true
+# Recommended rules with nothing left over: a warning fails the run too.
+if grep -qE '^\s+[0-9]+:[0-9]+\s+(warning|error)' <<<"$lint"; then openapi_status=1; fi
+mkdir -p artifacts/openapi
+scripts/openapi/node_modules/.bin/openapi-typescript docs/openapi.json -o artifacts/openapi/charitypromo.d.ts || openapi_status=1
+if [ "$openapi_status" -eq 0 ]; then echo "OpenAPI: docs/openapi.json lints clean and converts to TypeScript"
+else echo "OpenAPI: docs/openapi.json failed the lint or the TypeScript conversion" >&2; fi
 
 # One results folder per project and provider, so no two TRX files can collide on a timestamp.
 status=0
@@ -49,6 +64,6 @@ for trx in "$results"/*/*.trx; do
 done
 
 echo "Tests: ${passed} passed, ${failed} failed"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$status" -ne 0 ] || [ "$openapi_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
 fi

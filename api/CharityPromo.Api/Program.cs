@@ -71,7 +71,7 @@ app.UseStatusCodePages();
 // Anonymous public reads are answered from the output cache before anything else runs: authentication,
 // rate limiting, Swagger (the cache never serves or stores a request that carries an Authorization header).
 app.UseOutputCache();
-app.UseSwagger();
+app.UseSwaggerDocs();
 app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
 app.UseRequestBuffering();
 app.UseAuthentication();
@@ -79,6 +79,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
+app.MapLicense();
 app.MapHealth();
 app.MapCharities();
 app.MapCampaigns();

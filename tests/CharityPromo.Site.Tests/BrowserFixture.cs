@@ -1,3 +1,4 @@
+using CharityPromo.Testing;
 using Microsoft.Playwright;
 
 namespace CharityPromo.Site.Tests;
@@ -50,9 +51,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private static string FindScreenshotFolder()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CharityPromo.sln"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots");
+        var folder = Repository.PathTo("artifacts", "screenshots");
         Directory.CreateDirectory(folder);
         return folder;
     }

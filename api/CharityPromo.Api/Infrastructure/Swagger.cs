@@ -23,6 +23,7 @@ internal static class Swagger
                 Description = "Cause-marketing promotions: campaigns, purchases that carry charity pledges, exact running totals. "
                     + "Amounts are integers in the currency's minor units; currencies are lowercase ISO 4217 codes. "
                     + "Errors are RFC 9457 problem details. Authenticate with 'Authorization: Bearer <api key>'.",
+                License = new OpenApiLicense { Name = "Proprietary" }, // its url is this server's /license, set per request
             });
             o.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
             {
@@ -34,8 +35,58 @@ internal static class Swagger
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
+            o.DocumentFilter<TagsAndProblemsDocumentFilter>();
         });
         return services;
+    }
+
+    /// <summary>
+    /// Serves the document with this server's own address as its server, so a client generated from it, or "Try it
+    /// out", talks to the instance that served it.
+    /// </summary>
+    public static IApplicationBuilder UseSwaggerDocs(this IApplicationBuilder app) => app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+    {
+        var server = $"{request.Scheme}://{request.Host.Value}";
+        document.Servers = [new OpenApiServer { Url = server, Description = "This CharityPromo API" }];
+        document.Info.License!.Url = new Uri($"{server}/license");
+    }));
+
+    /// <summary>The terms the document's licence links to.</summary>
+    public const string LicenseText = """
+        CharityPromo API — proprietary software. Copyright CharityPromo. All rights reserved.
+        The shop that runs this server may use it, and let its checkout systems, finance staff and integrators call
+        this API and generate clients from its OpenAPI document, under its agreement with CharityPromo.
+        """;
+
+    public static void MapLicense(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/license", () => Results.Text(LicenseText)).AllowAnonymous().ExcludeFromDescription();
+
+    /// <summary>
+    /// What each tag (one a feature) is for: generated clients and the Swagger UI show it. And the plain ProblemDetails
+    /// schema goes: every error now points at HttpValidationProblemDetails, so nothing uses it.
+    /// </summary>
+    private sealed class TagsAndProblemsDocumentFilter : IDocumentFilter
+    {
+        private static readonly Dictionary<string, string> Descriptions = new()
+        {
+            ["Admin"] = "Operating the API: the ledger's invariant check and the single writer's counters (admin keys).",
+            ["Campaigns"] = "Promotions and their running totals: anonymous reads, admin writes.",
+            ["Charities"] = "The charities campaigns give to: anonymous reads, admin writes.",
+            ["Pledges"] = "What a purchase would give, before anything is recorded (checkout keys).",
+            ["Purchases"] = "Purchases that carry a pledge, paid through Stripe or elsewhere, and their refunds (checkout keys; Idempotency-Key on writes).",
+            ["Receipts"] = "What one purchase gave, by the receipt code printed for the shopper: anonymous, nothing personal.",
+            ["Remittances"] = "Batches that pay a charity what it is owed, and their statements (finance keys).",
+            ["Reports"] = "Pledge exports (CSV or JSON), summaries, liability and reconciliation with Stripe (finance keys).",
+            ["Stripe"] = "Stripe's webhook: signed events that move pledges from pending to confirmed, or reverse them.",
+        };
+
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            var used = document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()).SelectMany(o => o.Tags ?? new HashSet<OpenApiTagReference>())
+                .Select(t => t.Name).Where(n => n is not null).Distinct();
+            document.Tags = used.Order(StringComparer.Ordinal).Select(name => new OpenApiTag { Name = name, Description = Descriptions.GetValueOrDefault(name!) }).ToHashSet();
+            document.Components?.Schemas?.Remove(nameof(Microsoft.AspNetCore.Mvc.ProblemDetails));
+        }
     }
 
     /// <summary>Documents, per operation: the Bearer requirement with 401/403/429, and the Idempotency-Key header on writes.</summary>
@@ -47,13 +98,28 @@ internal static class Swagger
             var method = context.ApiDescription.HttpMethod ?? "GET";
             operation.Responses ??= new OpenApiResponses();
 
-            if (!metadata.OfType<IAllowAnonymous>().Any())
+            // An anonymous operation says so: an empty requirement means "no credentials needed".
+            if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [new OpenApiSecurityRequirement()];
+            else
             {
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] }];
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown or revoked one (problem details)." });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key lacks the scope this endpoint needs (problem details)." });
             }
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Rate limit exceeded; see Retry-After (problem details)." });
+            // Every error is a problem document that may name fields in `errors` (Problems builds them so): one schema for
+            // all of them, so a generated client reads any error the same way.
+            var problem = context.SchemaGenerator.GenerateSchema(typeof(HttpValidationProblemDetails), context.SchemaRepository);
+            foreach (var (code, response) in operation.Responses.Where(r => string.CompareOrdinal(r.Key, "400") >= 0))
+                if (response is OpenApiResponse concrete)
+                    concrete.Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } };
+
+            if (metadata.OfType<CsvContent>().FirstOrDefault() is { } csv && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse okResponse)
+            {
+                okResponse.Content ??= new Dictionary<string, IOpenApiMediaType>();
+                if (csv.Only) okResponse.Content.Clear();
+                okResponse.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+            }
 
             var writes = metadata.OfType<IdempotencyKeyRequired>().Any() || (method is "POST" or "PUT" or "DELETE" && !metadata.OfType<IAllowAnonymous>().Any()
                 && context.ApiDescription.RelativePath?.StartsWith("api/pledges") != true && context.ApiDescription.RelativePath?.StartsWith("api/admin") != true);
@@ -74,7 +140,18 @@ internal static class Swagger
         }
     }
 
-    /// <summary>Request examples from API-CONTRACT.md, so "Try it out" starts from a working body.</summary>
+    /// <summary>How an endpoint's 200 can be CSV: <see cref="Only"/> CSV, or CSV as an alternative to its JSON.</summary>
+    public sealed record CsvContent(bool Only);
+
+    /// <summary>The 200 is a CSV file (RFC 4180, UTF-8): a generated client gets it as a stream.</summary>
+    public static RouteHandlerBuilder ProducesCsv(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces(StatusCodes.Status200OK, contentType: "text/csv").WithMetadata(new CsvContent(Only: true));
+
+    /// <summary>The 200 is <typeparamref name="T"/> as JSON, or the same data as CSV with <c>format=csv</c>.</summary>
+    public static RouteHandlerBuilder ProducesJsonOrCsv<T>(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<T>(StatusCodes.Status200OK).WithMetadata(new CsvContent(Only: false));
+
+    /// <summary>Request and response examples from docs/CONTRACT.md, so "Try it out" starts from a working body.</summary>
     private sealed class ExamplesSchemaFilter : ISchemaFilter
     {
         private static readonly Dictionary<Type, string> Examples = new()
@@ -91,7 +168,18 @@ internal static class Swagger
                 { "campaign": "literacy-2026", "charity": "read-together", "orderId": "ORD-1001", "currency": "usd", "amount": 4999,
                   "roundUp": true, "addOn": 100, "customerRef": "c-123", "payment": { "method": "external", "reference": "POS-77" } }
                 """,
+            [typeof(DonationResponse)] = Donation,
+            [typeof(PurchaseResponse)] = $$"""
+                { "id": "0193a8f2-5d1e-7c3a-9b4e-2f6d8a1c0e57", "orderId": "ORD-1001", "receiptCode": "7KQ2-M9XD-4PWT", "status": "confirmed",
+                  "campaign": "literacy-2026", "charity": "read-together", "currency": "usd", "amount": 4999,
+                  "donation": {{Donation}}, "refunded": 0, "reversed": 0,
+                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100 },
+                  "createdUtc": "2026-06-01T12:00:00Z", "confirmedUtc": "2026-06-01T12:00:00Z" }
+                """,
         };
+
+        /// <summary>The contract's worked example: 4999 usd at 5% capped at 500, rounded up, with a 100 add-on.</summary>
+        private const string Donation = """{ "currency": "usd", "merchantPledge": 250, "match": 0, "roundUp": 1, "addOn": 100, "total": 351 }""";
 
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {

@@ -43,7 +43,7 @@ internal static class RemittanceEndpoints
         group.MapGet("/", ListRemittances).WithName(nameof(ListRemittances)).WithSummary("List batches, newest first, optionally for one charity (finance)");
         group.MapGet("/{id:guid}/statement", GetRemittanceStatement).WithName(nameof(GetRemittanceStatement))
             .WithSummary("The statement for the charity: one line per purchase, as CSV or JSON (finance)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesJsonOrCsv<StatementResponse>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Results<Created<RemittanceResponse>, ProblemHttpResult>> CreateRemittance(

@@ -27,8 +27,15 @@ internal static class ReportEndpoints
                 prefixed with an apostrophe. `format=json` returns pages of up to `limit` rows (default 500, at most
                 {MaxPage}) in a stable order; pass the answer's `next` as `after` for the following page.
                 Amounts are minor units, with `amountMajor`, `totalMajor` and `netMajor` as decimal strings.
+                `GET /api/reports/pledges.csv` is the same CSV as an operation of its own, for generated clients.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .ProducesJsonOrCsv<PledgePage>();
+        group.MapGet("/pledges.csv", (HttpContext http, AppDb db, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
+                string? status, string? currency, CancellationToken ct) => ExportPledges(http, db, from, to, campaign, charity, status, currency, "csv", null, null, ct))
+            .WithName("ExportPledgesCsv")
+            .WithSummary("Pledges, one row per purchase, as a CSV file (finance)")
+            .WithDescription("The CSV of `GET /api/reports/pledges?format=csv`, with the same filters: every matching row, streamed.")
+            .ProducesCsv();
         group.MapGet("/summary", GetSummary).WithName(nameof(GetSummary))
             .WithSummary("Pledged, reversed, net, remitted and outstanding per charity × month × currency, and per campaign (finance)");
         group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation))
@@ -40,7 +47,7 @@ internal static class ReportEndpoints
                 reversed, net, remitted, outstanding, what shoppers paid and were refunded per our records and per Stripe.
                 `mismatches` lists each difference with a stable `cause`; `format=csv` downloads the mismatches.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesJsonOrCsv<ReconciliationReport>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/liability", GetLiability).WithName(nameof(GetLiability))
             .WithSummary("Net pledges not yet remitted, per charity, aged 0–30, 31–60, 61–90 and 90+ days (finance)");
     }
