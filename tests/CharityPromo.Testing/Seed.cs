@@ -2,7 +2,7 @@ using System.Net;
 
 namespace CharityPromo.Testing;
 
-/// <summary>Request bodies shaped like API-CONTRACT.md's examples, with knobs for each test.</summary>
+/// <summary>Request bodies shaped like docs/CONTRACT.md's examples, with knobs for each test.</summary>
 public static class Seed
 {
     public static object Charity(string slug = "read-together", string name = "Read Together") =>

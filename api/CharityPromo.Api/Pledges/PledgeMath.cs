@@ -1,6 +1,6 @@
 namespace CharityPromo.Api.Pledges;
 
-/// <summary>How a campaign turns a purchase into a donation (API-CONTRACT.md, "Donations").</summary>
+/// <summary>How a campaign turns a purchase into a donation (docs/CONTRACT.md, "Donations").</summary>
 internal sealed record PledgeRule(
     int? PercentBps,
     long? FixedAmount,
