@@ -106,6 +106,34 @@ public class PledgeMathTests
     }
 
     [Fact]
+    public void NothingPaidHasNothingToRefundAndSaysSo()
+    {
+        var pledged = new DonationBreakdown("usd", 250, 0, 1, 100);
+        var none = new DonationBreakdown("usd", 0, 0, 0, 0);
+        var ex = Should.Throw<ArgumentOutOfRangeException>(() => PledgeMath.ReversalFor(pledged, none, 0, 100, paid: 0));
+        ex.ParamName.ShouldBe("paid");
+        ex.Message.ShouldStartWith("A refund needs a paid amount.");
+        Should.Throw<ArgumentOutOfRangeException>(() => PledgeMath.ReversalFor(pledged, none, 0, 100, paid: -1));
+    }
+
+    [Theory]
+    [InlineData(7, 1, 2, 4)]     // 3.5 → 4, away from zero
+    [InlineData(-7, 1, 2, -4)]   // −3.5 → −4
+    [InlineData(7, -1, 2, -4)]
+    [InlineData(-7, 1, -2, 4)]
+    [InlineData(5, 1, 3, 2)]     // 1.67 → 2
+    [InlineData(-5, 1, 3, -2)]
+    [InlineData(4, 1, 3, 1)]     // 1.33 → 1
+    [InlineData(-4, 1, 3, -1)]
+    [InlineData(0, 9, 7, 0)]
+    public void RoundingIsHalfAwayFromZeroWhateverTheSigns(long value, long numerator, long denominator, long expected) =>
+        PledgeMath.MultiplyDivideRounded(value, numerator, denominator).ShouldBe(expected);
+
+    [Fact]
+    public void AResultBeyondALongIsAnErrorNotAWrappedAmount() =>
+        Should.Throw<OverflowException>(() => PledgeMath.MultiplyDivideRounded(long.MaxValue, 3, 2));
+
+    [Fact]
     public void HugeAmountsDoNotOverflow() =>
         PledgeMath.ApplyBasisPoints(99_999_999_999, 100_000).ShouldBe(999_999_999_990);
 

@@ -25,6 +25,10 @@ public class CurrencyTests
     [InlineData(null)]
     public void UnknownOrUppercaseCodesAreNotCurrencies(string? code) => Currencies.IsKnown(code).ShouldBeFalse();
 
+    [Fact]
+    public void AnUnknownCodeHasNoExponentAndTheErrorNamesIt() =>
+        Should.Throw<ArgumentException>(() => Currencies.Exponent("xyz")).Message.ShouldStartWith("Unknown currency 'xyz'.");
+
     [Theory]
     [InlineData(4999, "usd", "49.99")]
     [InlineData(5, "usd", "0.05")]
