@@ -100,7 +100,7 @@ internal sealed class StripeCheckout(
 
         // Step 3: record what Stripe said.
         var now = clock.GetUtcNow().UtcDateTime;
-        var step3 = await writer.RunAsync(async db =>
+        await writer.RunAsync(async db =>
         {
             var tracked = await db.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
             await PaymentTransitions.ApplyIntentAsync(db, tracked, intent, $"stripe:{intent.Id}", now, ct);

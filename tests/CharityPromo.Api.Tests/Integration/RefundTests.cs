@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CharityPromo.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration;
 
@@ -63,6 +64,15 @@ public class RefundTests(ApiFactory app) : IClassFixture<ApiFactory>
         last.Long("purchase.reversed").ShouldBe(351);
         (await CampaignAsync("refund-partial")).Long("totals.raised").ShouldBe(0);
         await InvariantsHoldAsync(admin);
+
+        // The ledger says what each reversal was for and where it came from: finance's audit trail.
+        var reversals = await app.WithDbAsync(db => db.Ledger.Where(l => l.PurchaseId == Guid.Parse(id) && l.Kind == CharityPromo.Api.Ledger.LedgerKind.Reversed)
+            .OrderBy(l => l.CreatedUtc).ThenBy(l => l.Id).Select(l => new { l.Amount, l.Cause, l.Reference }).ToListAsync());
+        // Each refund reverses its cumulative share less what went before: ⅓ → 116, ⅔ → 235 (167 + 1 + 67) − 116, all → 351 − 235.
+        reversals.Select(r => r.Amount).ShouldBe([116L, 119L, 116L]);
+        reversals.Select(r => r.Reference).ShouldBe(["external:TILL-R1", null, null]);
+        reversals.Select(r => r.Cause).ShouldAllBe(cause => cause.StartsWith("refund:"));
+        reversals.Select(r => r.Cause).Distinct().Count().ShouldBe(3);
     }
 
     [Fact]

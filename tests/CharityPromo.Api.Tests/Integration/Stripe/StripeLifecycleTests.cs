@@ -58,9 +58,18 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         (await StateAsync(id)).ShouldBe("partially_refunded refunded=2550 reversed=176");
         (await fx.TotalsAsync()).Long("raised").ShouldBe(raised + 351 - 176); // never more than will reach the charity
 
-        fx.Stripe.State.SettleRefund(RefundIdAtStripe(intent), succeed: false);
+        var stripeRefund = RefundIdAtStripe(intent);
+        fx.Stripe.State.SettleRefund(stripeRefund, succeed: false);
         (await StateAsync(id)).ShouldBe("confirmed refunded=0 reversed=0");
         (await fx.TotalsAsync()).Long("raised").ShouldBe(raised + 351);
+
+        // In the ledger: the reversal, and the entry that put exactly it back, both traced to Stripe's refund.
+        var entries = await fx.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Ledger.Where(l => l.PurchaseId == Guid.Parse(id) && l.Kind == CharityPromo.Api.Ledger.LedgerKind.Reversed)
+                .OrderBy(l => l.Amount).Select(l => new { l.Amount, l.MerchantPledge, l.Match, l.RoundUp, l.AddOn, l.Cause, l.Reference })));
+        entries.Select(e => (e.Amount, e.MerchantPledge, e.RoundUp, e.AddOn)).ShouldBe([(-176L, -125L, -1L, -50L), (176L, 125L, 1L, 50L)]);
+        entries.ShouldAllBe(e => e.Reference == $"stripe:{stripeRefund}");
+        entries[0].Cause.ShouldBe(entries[1].Cause.Replace("refund:", "refund-restored:"));
 
         // Stripe redelivers every event of it, twice: nothing moves again.
         var events = fx.Stripe.State.Locked(_ => fx.Stripe.State.Events.Where(e => e.Data.Object is RefundObject r && r.PaymentIntent == intent
