@@ -176,4 +176,30 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         }
         finals.Distinct().ShouldBe([expected]);
     }
+
+    [Fact]
+    public async Task ACancelledPaymentGivesBackTheMatchBudgetItHeldOnce()
+    {
+        await Seed.ContractCampaignAsync(fx.Admin, slug: "lc-matched", match: new { minPriorPurchases = 1, percentBps = 10000, budget = 50000 });
+        async Task<long> MatchUsedAsync() => (await (await fx.App.Client().GetAsync("/api/campaigns/lc-matched")).Expect(HttpStatusCode.OK)).Long("match.used");
+        await (await fx.Checkout.PostJson("/api/purchases", Seed.Purchase("LC-MATCH-0", campaign: "lc-matched", customerRef: "c-match"), "lc-match-0"))
+            .Expect(HttpStatusCode.Created); // the customer's earlier paid purchase
+        var usedBefore = await MatchUsedAsync();
+
+        var body = Seed.Purchase("LC-MATCH-1", campaign: "lc-matched", customerRef: "c-match");
+        body["payment"] = new { method = "stripe" };
+        var pending = await (await fx.Checkout.PostJson("/api/purchases", body, "lc-match-1")).Expect(HttpStatusCode.Created);
+        pending.Long("donation.match").ShouldBe(351);
+        (await MatchUsedAsync()).ShouldBe(usedBefore + 351);
+
+        fx.Stripe.State.Cancel(pending.Str("payment.paymentIntentId"));
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await fx.PurchaseAsync(pending.Str("id"))).Str("status").ShouldBe("failed");
+        (await MatchUsedAsync()).ShouldBe(usedBefore);
+
+        var canceled = fx.Stripe.State.Locked(_ => fx.Stripe.State.Events.Last(e => e.Type == "payment_intent.canceled"));
+        await fx.Stripe.Webhooks.SendAsync(canceled, times: 2); // redelivered: nothing is given back twice
+        (await MatchUsedAsync()).ShouldBe(usedBefore);
+        await fx.InvariantsHoldAsync();
+    }
 }
