@@ -128,11 +128,15 @@ internal sealed class StripeCheckout(
     private async Task<PaymentIntent?> MadeByAnEarlierAttemptAsync(Purchase purchase, CancellationToken ct)
     {
         if (purchase.IntentAttempts == 0) return null;
-        var found = await stripe.V1.PaymentIntents.SearchAsync(new PaymentIntentSearchOptions
-        {
-            Query = $"metadata['purchase_id']:'{purchase.Id}'", Limit = 10,
-        }, cancellationToken: ct);
-        return found.Data.Where(i => i.Status != PaymentStatuses.Canceled).OrderByDescending(i => i.Created).FirstOrDefault();
+        return (await MadeForAsync(stripe, purchase.Id, ct)).FirstOrDefault(i => i.Status != PaymentStatuses.Canceled);
+    }
+
+    /// <summary>The PaymentIntents Stripe's search finds with our purchase id in their metadata: open or paid ones first, newest first.</summary>
+    public static async Task<List<PaymentIntent>> MadeForAsync(StripeClient stripe, Guid purchaseId, CancellationToken ct)
+    {
+        var found = await stripe.V1.PaymentIntents.SearchAsync(new PaymentIntentSearchOptions { Query = $"metadata['purchase_id']:'{purchaseId}'", Limit = 10 },
+            cancellationToken: ct);
+        return [.. found.Data.OrderByDescending(i => i.Status != PaymentStatuses.Canceled).ThenByDescending(i => i.Created)];
     }
 
     /// <summary>

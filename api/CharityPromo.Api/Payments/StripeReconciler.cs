@@ -137,8 +137,7 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
     {
         var intent = purchase.PaymentIntentId is { } id
             ? await stripe.V1.PaymentIntents.GetAsync(id, cancellationToken: ct)
-            : (await stripe.V1.PaymentIntents.SearchAsync(new PaymentIntentSearchOptions { Query = $"metadata['purchase_id']:'{purchase.Id}'", Limit = 10 },
-                cancellationToken: ct)).Data.OrderByDescending(i => i.Status != PaymentStatuses.Canceled).ThenByDescending(i => i.Created).FirstOrDefault();
+            : (await StripeCheckout.MadeForAsync(stripe, purchase.Id, ct)).FirstOrDefault();
         if (intent is null || !abandoned || intent.Status is PaymentStatuses.Succeeded or PaymentStatuses.Canceled or "processing") return (intent, 1);
         try
         {
