@@ -82,12 +82,14 @@ app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFrom
 app.MapLicense();
 app.MapHealth();
 app.MapCharities();
+app.MapCharityOnboarding();
 app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();
 app.MapReports();
 app.MapRemittances();
+app.MapRemittanceTransfers();
 app.MapStripeWebhook();
 app.MapAdmin();
 

@@ -31,20 +31,39 @@ public sealed partial class FormParams
         return form;
     }
 
-    /// <summary>Refuses any name not in <paramref name="allowed"/>: "name", "name[*]" (a map), "name[#]" (an indexed list), "name[sub]".</summary>
+    /// <summary>
+    /// Refuses any name not in <paramref name="allowed"/>: "name", "name[*]" (a map), "name[#]" (an indexed list),
+    /// "name[sub]", nested as deep as Stripe nests them ("line_items[#][price_data][currency]").
+    /// </summary>
     public FormParams Allow(params string[] allowed)
     {
+        var patterns = allowed.Select(Pattern).ToList();
         foreach (var key in _values.Keys)
-        {
-            var ok = allowed.Any(pattern => pattern.EndsWith("[*]", StringComparison.Ordinal)
-                ? MapKey().Match(key) is { Success: true } m && m.Groups[1].Value == pattern[..^3]
-                : pattern.EndsWith("[#]", StringComparison.Ordinal)
-                    ? ListKey().Match(key) is { Success: true } l && l.Groups[1].Value == pattern[..^3]
-                    : key == pattern);
-            if (!ok) throw new ParamException(key, $"Received unknown parameter: {key}", "parameter_unknown");
-        }
+            if (!patterns.Any(p => p.IsMatch(key))) throw new ParamException(key, $"Received unknown parameter: {key}", "parameter_unknown");
         return this;
     }
+
+    private static Regex Pattern(string allowed) => new("^" + Regex.Escape(allowed)
+        .Replace(@"\[\*]", @"\[[^\[\]]+]", StringComparison.Ordinal)
+        .Replace(@"\[\#]", @"\[(0|[1-9][0-9]*)]", StringComparison.Ordinal) + "$");
+
+    /// <summary>The objects of an indexed list ("line_items[0][quantity]" …), each with its own names ("quantity"), from 0 without gaps.</summary>
+    public List<FormParams> Items(string name)
+    {
+        var items = new SortedDictionary<int, FormParams>();
+        var item = new Regex("^" + Regex.Escape(name) + @"\[(0|[1-9][0-9]*)]\[([^\[\]]+)](.*)$");
+        foreach (var (key, value) in _values)
+            if (item.Match(key) is { Success: true } m)
+            {
+                var index = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                if (!items.TryGetValue(index, out var form)) items[index] = form = new FormParams();
+                form._values[m.Groups[2].Value + m.Groups[3].Value] = value;
+            }
+        if (items.Keys.Select((index, i) => index != i).Any(gap => gap)) throw new ParamException(name, $"Invalid array: {name} must be indexed from 0 without gaps.");
+        return [.. items.Values];
+    }
+
+    public IEnumerable<string> Keys => _values.Keys;
 
     public string? String(string name) => _values.GetValueOrDefault(name);
 
@@ -65,15 +84,17 @@ public sealed partial class FormParams
         return value switch { "true" => true, "false" => false, _ => throw new ParamException(name, $"Invalid boolean: {value}") };
     }
 
+    /// <summary>A map such as "metadata[key]", or nested: "payment_intent_data[metadata]".</summary>
     public Dictionary<string, string> Map(string name)
     {
         var map = new Dictionary<string, string>();
+        var entry = new Regex("^" + Regex.Escape(name) + @"\[([^\[\]]+)]$");
         foreach (var (key, value) in _values)
-            if (MapKey().Match(key) is { Success: true } m && m.Groups[1].Value == name)
+            if (entry.Match(key) is { Success: true } m)
             {
-                if (m.Groups[2].Value.Length > 40) throw new ParamException(key, "Metadata keys can be at most 40 characters.");
+                if (m.Groups[1].Value.Length > 40) throw new ParamException(key, "Metadata keys can be at most 40 characters.");
                 if (value.Length > 500) throw new ParamException(key, "Metadata values can be at most 500 characters.");
-                map[m.Groups[2].Value] = value;
+                map[m.Groups[1].Value] = value;
             }
         return map;
     }
@@ -86,9 +107,6 @@ public sealed partial class FormParams
             if (items[i].Index != i) throw new ParamException($"{name}[{items[i].Index}]", $"Invalid array: {name} must be indexed from 0 without gaps.");
         return items.Select(x => x.Value).ToList();
     }
-
-    [GeneratedRegex(@"^([a-z_]+)\[([^\[\]]+)\]$")]
-    private static partial Regex MapKey();
 
     [GeneratedRegex(@"^([a-z_]+)\[(0|[1-9][0-9]*)\]$")]
     private static partial Regex ListKey();

@@ -38,7 +38,7 @@ public sealed record RecordedRequest(string Method, string Path, string? Idempot
 /// (<see cref="IdempotencyLayer"/>), parameters are read strictly, faults can be injected, and events go to a
 /// webhook URL signed with the configured secrets.
 /// </summary>
-public sealed class StripeDouble : IAsyncDisposable
+public sealed partial class StripeDouble : IAsyncDisposable
 {
     /// <summary>The version Stripe.net 53 pins: the double answers only requests that ask for it, as its objects are that version's.</summary>
     public const string ApiVersion = "2026-10-28.endive";
@@ -83,6 +83,7 @@ public sealed class StripeDouble : IAsyncDisposable
         var stripe = new StripeDouble(builder.Build(), clock ?? TimeProvider.System);
         await stripe._app.StartAsync();
         stripe.BaseUrl = stripe._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        stripe.State.PagesBase = stripe.BaseUrl;
         return stripe;
     }
 
@@ -139,6 +140,8 @@ public sealed class StripeDouble : IAsyncDisposable
             var intent = form.String("payment_intent");
             return State.Locked(_ => Page(State.Refunds.Where(r => intent is null || r.PaymentIntent == intent).Reverse().ToList(), r => r.Id, form, "/v1/refunds"));
         }));
+        MapConnect(app);
+        MapCheckout(app);
         app.MapGet("/v1/events", (HttpContext http) => Handle(http, form =>
         {
             form.Allow("created[gte]", "types[#]", "type", "limit", "starting_after");
@@ -148,6 +151,111 @@ public sealed class StripeDouble : IAsyncDisposable
                 e => e.Id, form, "/v1/events"));
         }));
     }
+
+    private void MapConnect(WebApplication app)
+    {
+        app.MapPost("/v1/accounts", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("type", "country", "email", "business_type", "controller[fees][payer]", "controller[losses][payments]",
+                "controller[requirement_collection]", "controller[stripe_dashboard][type]", "capabilities[*][requested]", "metadata[*]");
+            var capabilities = form.Keys.Select(k => CapabilityKey().Match(k)).Where(m => m.Success && form.Bool(m.Value) == true).Select(m => m.Groups[1].Value);
+            var country = form.String("country") ?? "US";
+            if (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)) throw new ParamException("country", $"Country '{country}' is unknown.");
+            return State.CreateAccount(country, form.String("email"), form.String("controller[stripe_dashboard][type]") ?? form.String("type"), capabilities.ToList(), form.Map("metadata"));
+        }));
+        app.MapGet("/v1/accounts/{id}", (HttpContext http, string id) => Handle(http, _ => State.Locked(_ => State.Account(id))));
+        app.MapPost("/v1/account_links", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("account", "refresh_url", "return_url", "type", "collect");
+            var account = form.Required("account");
+            var (refresh, back) = (form.Required("refresh_url"), form.Required("return_url"));
+            if (form.Required("type") is var type and not ("account_onboarding" or "account_update"))
+                throw new ParamException("type", $"Invalid type: must be one of account_onboarding or account_update");
+            foreach (var (name, url) in new[] { ("refresh_url", refresh), ("return_url", back) })
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new ParamException(name, $"Not a valid URL");
+            return State.Locked(_ =>
+            {
+                State.Account(account, "account");
+                var token = Guid.NewGuid().ToString("N");
+                _onboarding[token] = (account, back);
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                return new AccountLinkObject { Created = now, ExpiresAt = now + 300, Url = $"{BaseUrl}/c/onboard/{token}" };
+            });
+        }));
+        // The onboarding form Stripe hosts for the charity: one button that finishes it and returns to the platform.
+        app.MapGet("/c/onboard/{token}", (string token) => _onboarding.TryGetValue(token, out var link)
+            ? Results.Content($"<!doctype html><title>Stripe onboarding</title><form method=post><p>Account {link.Account}</p><button>Finish onboarding</button></form>", "text/html")
+            : Results.NotFound());
+        app.MapPost("/c/onboard/{token}", (string token) =>
+        {
+            if (!_onboarding.TryRemove(token, out var link)) return Results.NotFound();
+            State.CompleteOnboarding(link.Account);
+            return Results.Redirect(link.ReturnUrl);
+        });
+
+        app.MapPost("/v1/transfers", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("amount", "currency", "destination", "description", "transfer_group", "metadata[*]");
+            var amount = form.Long("amount") ?? throw new ParamException("amount", "Missing required param: amount.", "parameter_missing");
+            return State.CreateTransfer(amount, form.Required("currency"), form.Required("destination"), form.String("description"),
+                form.String("transfer_group"), form.Map("metadata"));
+        }));
+        app.MapGet("/v1/transfers", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("transfer_group", "destination", "limit", "starting_after");
+            var (group, destination) = (form.String("transfer_group"), form.String("destination"));
+            return State.Locked(_ => Page(State.Transfers.Values.Where(t => (group is null || t.TransferGroup == group) && (destination is null || t.Destination == destination))
+                .OrderByDescending(t => t.Created).ToList(), t => t.Id, form, "/v1/transfers"));
+        }));
+        app.MapGet("/v1/transfers/{id}", (HttpContext http, string id) => Handle(http, _ => State.Locked(_ => State.Transfer(id))));
+        app.MapPost("/v1/transfers/{id}/reversals", (HttpContext http, string id) => Handle(http, form =>
+        {
+            form.Allow("amount", "description", "metadata[*]", "refund_application_fee");
+            return State.ReverseTransfer(id, form.Long("amount"), form.Map("metadata"));
+        }));
+    }
+
+    private readonly ConcurrentDictionary<string, (string Account, string ReturnUrl)> _onboarding = new();
+
+    private void MapCheckout(WebApplication app)
+    {
+        app.MapPost("/v1/checkout/sessions", (HttpContext http) => Handle(http, form =>
+        {
+            form.Allow("mode", "success_url", "cancel_url", "client_reference_id", "metadata[*]", "payment_intent_data[metadata][*]",
+                "payment_intent_data[description]", "expires_at", "line_items[#][quantity]", "line_items[#][price_data][currency]",
+                "line_items[#][price_data][unit_amount]", "line_items[#][price_data][product_data][name]", "line_items[#][price_data][product_data][description]");
+            if (form.Required("mode") != "payment") throw new ParamException("mode", "The double makes Checkout Sessions in payment mode only.");
+            var lines = form.Items("line_items").Select((item, i) =>
+            {
+                var currency = item.Required("price_data[currency]");
+                var unitAmount = item.Long("price_data[unit_amount]") ?? throw new ParamException($"line_items[{i}][price_data][unit_amount]", "Missing required param.", "parameter_missing");
+                if (unitAmount < 0) throw new ParamException($"line_items[{i}][price_data][unit_amount]", "This value must be greater than or equal to 0.");
+                var quantity = item.Long("quantity") ?? throw new ParamException($"line_items[{i}][quantity]", "Quantity is required.", "parameter_missing");
+                return new CheckoutLine(item.Required("price_data[product_data][name]"), unitAmount, quantity, currency);
+            }).ToList();
+            return State.CreateSession(lines, form.Required("success_url"), form.String("cancel_url"), form.String("client_reference_id"),
+                form.Map("metadata"), form.Map("payment_intent_data[metadata]"), form.Long("expires_at"));
+        }));
+        app.MapGet("/v1/checkout/sessions/{id}", (HttpContext http, string id) => Handle(http, form =>
+            State.Locked(_ => State.Session((form.Allow("expand[#]"), id).id))));
+        app.MapPost("/v1/checkout/sessions/{id}/expire", (HttpContext http, string id) => Handle(http, form => State.Expire((form.Allow(), id).id)));
+        // The hosted payment page: the lines and a card field; paying redirects to the success URL, as Stripe does.
+        app.MapGet("/c/pay/{id}", (string id) => State.Locked(_ => State.Sessions.TryGetValue(id, out var session) && session.Status == "open"
+            ? Results.Content("<!doctype html><title>Pay</title><ul>"
+                + string.Concat(State.SessionLines[id].Select(l => $"<li>{System.Net.WebUtility.HtmlEncode(l.Name)}: {l.UnitAmount * l.Quantity} {l.Currency}</li>"))
+                + $"</ul><form method=post><input name=payment_method value=pm_card_visa><button>Pay {session.AmountTotal} {session.Currency}</button></form>", "text/html")
+            : Results.NotFound()));
+        app.MapPost("/c/pay/{id}", async (HttpContext http, string id) =>
+        {
+            var form = await http.Request.ReadFormAsync();
+            var session = State.PayOnPage(id, form["payment_method"].FirstOrDefault() ?? "pm_card_visa");
+            return session.Status == "complete" ? Results.Redirect(session.SuccessUrl.Replace("{CHECKOUT_SESSION_ID}", id, StringComparison.Ordinal))
+                : Results.Content("<!doctype html><title>Declined</title><p>Your card was declined.</p>", "text/html", statusCode: 402);
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^capabilities\[([a-z_]+)\]\[requested\]$")]
+    private static partial System.Text.RegularExpressions.Regex CapabilityKey();
 
     /// <summary>Newest first, as Stripe lists; <c>limit</c> 1–100 (default 10), <c>starting_after</c> an id on the list.</summary>
     private static ListObject<T> Page<T>(List<T> newestFirst, Func<T, string> id, FormParams form, string url)

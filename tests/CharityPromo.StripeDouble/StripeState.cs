@@ -13,7 +13,7 @@ public sealed class StripeErrorException(int status, ErrorObject error) : Except
 /// The double's Stripe account, in memory. Every change happens under one lock and raises the events Stripe
 /// would raise, in order; <see cref="Raised"/> hands them to the webhook sender.
 /// </summary>
-public sealed class StripeState(TimeProvider clock, string apiVersion)
+public sealed partial class StripeState(TimeProvider clock, string apiVersion)
 {
     private readonly Lock _lock = new();
     public Dictionary<string, PaymentIntentObject> Intents { get; } = [];
@@ -121,6 +121,7 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
     {
         var charge = new ChargeObject { Id = NewId("ch"), Amount = intent.Amount, Currency = intent.Currency, PaymentIntent = intent.Id, Metadata = intent.Metadata, Created = Now };
         Charges[charge.Id] = charge;
+        AddToBalance(charge.Currency, charge.Amount);
         intent.Status = "succeeded";
         intent.LatestCharge = charge.Id;
         Raise(raised, "charge.succeeded", charge);
@@ -157,6 +158,7 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
         };
         Refunds.Add(refund);
         charge.AmountRefunded += refunding;
+        AddToBalance(charge.Currency, -refunding);
         Raise(raised, "refund.created", refund);
         Raise(raised, "charge.refunded", charge);
         return refund;
@@ -180,6 +182,7 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
         {
             refund.FailureReason = "expired_or_canceled_card";
             charge.AmountRefunded -= refund.Amount;
+            AddToBalance(charge.Currency, refund.Amount);
             Raise(raised, "refund.failed", refund);
         }
         Raise(raised, "refund.updated", refund);
@@ -233,9 +236,12 @@ public sealed class StripeState(TimeProvider clock, string apiVersion)
 
     private long Now => clock.GetUtcNow().ToUnixTimeSeconds();
 
-    private void Raise(List<EventObject> raised, string type, object snapshotOf)
+    private void Raise(List<EventObject> raised, string type, object snapshotOf, string? account = null)
     {
-        var e = new EventObject { Id = NewId("evt"), ApiVersion = apiVersion, Created = Now, Type = type, Data = new EventDataObject { Object = Snapshot(snapshotOf) } };
+        var e = new EventObject
+        {
+            Id = NewId("evt"), Account = account, ApiVersion = apiVersion, Created = Now, Type = type, Data = new EventDataObject { Object = Snapshot(snapshotOf) },
+        };
         Events.Add(e);
         raised.Add(e);
     }

@@ -1,4 +1,6 @@
 using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using System.Text.Json.Serialization;
 using FluentValidation;
 
 namespace CharityPromo.Api.Campaigns;
@@ -12,10 +14,15 @@ namespace CharityPromo.Api.Campaigns;
 public sealed record CharityRequest(string Slug, string Name, string? Description, string? Website, string? RegistrationNumber);
 
 /// <summary>A charity, with what each campaign has raised for it so far (on single reads).</summary>
+/// <param name="StripeAccountId">Admin keys only: the charity's Stripe connected account, once onboarding started.</param>
+/// <param name="CanReceiveTransfers">Admin keys only: Stripe says the account can receive transfers, so batches can be paid by transfer.</param>
+/// <param name="PayoutsEnabled">Admin keys only: Stripe pays the account's balance out to the charity's bank.</param>
 public sealed record CharityResponse(
     string Slug, string Name, string Description, string? Website, string? RegistrationNumber,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<CharityCampaignResponse>? Campaigns = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CharityCampaignResponse>? Campaigns = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StripeAccountId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? CanReceiveTransfers = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? PayoutsEnabled = null);
 
 /// <summary>One campaign a charity is part of, and what it raised for that charity.</summary>
 public sealed record CharityCampaignResponse(string Campaign, string Name, string Currency, long Raised, long Pending, long Purchases);
@@ -28,13 +35,10 @@ internal sealed class CharityRequestValidator : AbstractValidator<CharityRequest
         RuleFor(r => r.Name).NotEmpty().MaximumLength(Limits.Name);
         RuleFor(r => r.Description).MaximumLength(Limits.Description);
         RuleFor(r => r.Website).MaximumLength(Limits.Url)
-            .Must(BeAnHttpUrl).When(r => !string.IsNullOrEmpty(r.Website))
+            .Must(Urls.IsHttp).When(r => !string.IsNullOrEmpty(r.Website))
             .WithMessage("'website' must be an absolute http or https URL.");
         RuleFor(r => r.RegistrationNumber).MaximumLength(Limits.Reference);
     }
-
-    private static bool BeAnHttpUrl(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
 internal static class SlugRules

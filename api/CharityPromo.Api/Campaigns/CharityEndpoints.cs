@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -15,7 +16,9 @@ internal static class CharityEndpoints
         group.MapGet("/", ListCharities).WithName(nameof(ListCharities))
             .WithSummary("List charities").AllowAnonymous().CachePublicly();
         group.MapGet("/{slug}", GetCharity).WithName(nameof(GetCharity))
-            .WithSummary("Get a charity and what each campaign has raised for it").AllowAnonymous().CachePublicly()
+            .WithSummary("Get a charity and what each campaign has raised for it")
+            .WithDescription("With an admin key, also its Stripe connected account and whether it can receive transfers; anonymous callers never see them.")
+            .AllowAnonymous().CachePublicly()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCharity).WithName(nameof(CreateCharity))
             .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()
@@ -30,7 +33,7 @@ internal static class CharityEndpoints
             .Select(c => new CharityResponse(c.Slug, c.Name, c.Description, c.Website, c.RegistrationNumber, null))
             .ToListAsync(ct));
 
-    private static async Task<Results<Ok<CharityResponse>, ProblemHttpResult>> GetCharity(string slug, AppDb db, CancellationToken ct)
+    private static async Task<Results<Ok<CharityResponse>, ProblemHttpResult>> GetCharity(string slug, ClaimsPrincipal user, AppDb db, CancellationToken ct)
     {
         var charity = await db.Charities.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == slug, ct);
         if (charity is null) return Problems.NotFound($"No charity '{slug}'.");
@@ -41,7 +44,14 @@ internal static class CharityEndpoints
             .OrderByDescending(x => x.StartsUtc)
             .Select(x => new CharityCampaignResponse(x.Slug, x.Name, x.Currency, x.Confirmed - x.Reversed, x.Pending, x.Purchases))
             .ToListAsync(ct);
-        return TypedResults.Ok(charity.ToResponse() with { Campaigns = campaigns });
+        var response = charity.ToResponse() with { Campaigns = campaigns };
+        // The output cache never serves or stores a request that carries credentials, so these stay out of public answers.
+        if (user.HasClaim(Scopes.ClaimType, Scopes.Admin))
+            response = response with
+            {
+                StripeAccountId = charity.StripeAccountId, CanReceiveTransfers = charity.StripeTransfersEnabled, PayoutsEnabled = charity.StripePayoutsEnabled,
+            };
+        return TypedResults.Ok(response);
     }
 
     private static async Task<Results<Created<CharityResponse>, ProblemHttpResult>> CreateCharity(

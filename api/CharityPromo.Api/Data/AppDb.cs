@@ -36,6 +36,8 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(c => c.Description).HasMaxLength(Limits.Description);
             e.Property(c => c.Website).HasMaxLength(Limits.Url);
             e.Property(c => c.RegistrationNumber).HasMaxLength(Limits.Reference);
+            e.Property(c => c.StripeAccountId).HasMaxLength(Limits.StripeId);
+            e.HasIndex(c => c.StripeAccountId).IsUnique();
         });
 
         model.Entity<Campaign>(e =>
@@ -76,6 +78,8 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(p => p.CreationKey).HasMaxLength(Limits.IdempotencyKey);
             e.Property(p => p.CreationFingerprint).HasMaxLength(64);
             e.HasIndex(p => p.PaymentIntentId).IsUnique();
+            e.Property(p => p.CheckoutSessionId).HasMaxLength(Limits.StripeId);
+            e.HasIndex(p => p.CheckoutSessionId).IsUnique();
             e.HasIndex(p => new { p.ClientId, p.CreationKey }).IsUnique();
             e.HasIndex(p => new { p.PaymentMethod, p.ConfirmedUtc, p.CreatedUtc });
             e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
@@ -111,6 +115,8 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(r => r.Currency).HasMaxLength(3);
             e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.Reference).HasMaxLength(Limits.Reference);
+            e.Property(r => r.TransferId).HasMaxLength(Limits.StripeId);
+            e.HasIndex(r => r.TransferId).IsUnique();
             e.HasOne<Charity>().WithMany().HasForeignKey(r => r.CharityId).OnDelete(DeleteBehavior.Restrict);
         });
 

@@ -90,14 +90,15 @@ internal static class InvariantCheck
             if (p.Reversed > p.DonationTotal) Compare("purchase", p.Id.ToString(), "reversedWithinDonation", p.DonationTotal, p.Reversed);
         }
 
-        // Remittances: what a purchase says it placed in batches is its lines; what the ledger says was paid is its paid lines.
+        // Remittances: what a purchase says it placed in batches is its lines; what the ledger says was paid is its paid lines;
+        // both less what reversed transfers reopened.
         var remittanceMismatches = await db.Purchases.AsNoTracking()
             .Select(p => new
             {
                 p.Id, p.Remitted,
-                InLines = db.RemittanceLines.Where(l => l.PurchaseId == p.Id).Sum(l => l.Amount),
+                InLines = db.RemittanceLines.Where(l => l.PurchaseId == p.Id).Sum(l => l.Amount - l.Reopened),
                 InPaidLines = db.RemittanceLines.Where(l => l.PurchaseId == p.Id)
-                    .Join(db.Remittances.Where(r => r.Status == Remittances.RemittanceStatus.Paid), l => l.RemittanceId, r => r.Id, (l, r) => l.Amount).Sum(),
+                    .Join(db.Remittances.Where(r => r.Status == Remittances.RemittanceStatus.Paid), l => l.RemittanceId, r => r.Id, (l, r) => l.Amount - l.Reopened).Sum(),
                 InLedger = db.Ledger.Where(l => l.PurchaseId == p.Id && l.Kind == LedgerKind.Remitted).Sum(l => l.Amount),
             })
             .Where(x => x.Remitted != x.InLines || x.InPaidLines != x.InLedger)

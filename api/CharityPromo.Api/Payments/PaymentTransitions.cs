@@ -38,6 +38,33 @@ internal static class PaymentTransitions
         }
     }
 
+    /// <summary>
+    /// Brings a purchase paid on Stripe Checkout up to its session: paid → confirmed; expired → released; complete but
+    /// unpaid → a delayed payment is settling; <c>checkout.session.async_payment_failed</c> (<paramref name="eventType"/>) →
+    /// released, as that session cannot be paid again. Records the session on a purchase that has none yet. False
+    /// (and nothing changes) for a session that is not the purchase's — one an attempt without an answer left behind,
+    /// never shown to a shopper — or news that contradicts a voided purchase.
+    /// </summary>
+    public static async Task<bool> ApplySessionAsync(AppDb db, Purchase purchase, Stripe.Checkout.Session session, string? eventType, string source,
+        DateTime now, CancellationToken ct)
+    {
+        purchase.CheckoutSessionId ??= session.Id;
+        if (purchase.CheckoutSessionId != session.Id) return false;
+        if (!string.IsNullOrEmpty(session.PaymentIntentId)) purchase.PaymentIntentId ??= session.PaymentIntentId;
+        if (session.PaymentStatus is "paid" or "no_payment_required") return await ConfirmAsync(db, purchase, source, now, ct);
+        if (session.Status == "expired" || eventType == "checkout.session.async_payment_failed")
+        {
+            if (purchase.IsPaid) return false;
+            if (eventType == "checkout.session.async_payment_failed") purchase.PaymentError = "The delayed payment failed.";
+            await CancelAsync(db, purchase, source, now, ct);
+            return true;
+        }
+        if (purchase.IsPaid || purchase.IsVoided) return true;
+        purchase.PaymentStatus = session.Status == "complete" ? "processing" : session.Status ?? "open";
+        purchase.Status = purchase.ResolveStatus();
+        return true;
+    }
+
     /// <summary>The payment succeeded: the pending pledge is confirmed. False (and nothing changes) when the purchase was voided.</summary>
     public static async Task<bool> ConfirmAsync(AppDb db, Purchase purchase, string source, DateTime now, CancellationToken ct)
     {

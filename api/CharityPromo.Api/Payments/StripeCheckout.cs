@@ -5,6 +5,7 @@ using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Stripe;
 
 namespace CharityPromo.Api.Payments;
@@ -19,8 +20,9 @@ namespace CharityPromo.Api.Payments;
 /// may have made (by our id in its metadata), then creates one under a key with the attempt's number: however
 /// often a checkout retries — or Stripe fails or times out — there is one PaymentIntent.
 /// </summary>
-internal sealed class StripeCheckout(
-    WriteBatcher writer, IdempotentWrites writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock)
+internal sealed partial class StripeCheckout(
+    AppDb reads, WriteBatcher writer, IdempotentWrites writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock,
+    ILogger<StripeCheckout> logger)
 {
     public async Task<IResult> CreateAsync(HttpContext http, PurchaseRequest request, CancellationToken ct)
     {
@@ -56,8 +58,8 @@ internal sealed class StripeCheckout(
         if (recorded is null) return step1;
         var purchase = recorded.Purchase;
 
-        if (purchase.IsVoided)
-            return Problems.Conflict("payment", "This purchase's payment was cancelled, or given up on while unpaid: record a new purchase under a new Idempotency-Key.");
+        if (purchase.IsVoided) return Voided();
+        if (purchase.PaymentMethod == PaymentMethods.StripeCheckout) return await HostedPageAsync(recorded, request.Payment!, ct);
 
         // Step 2: Stripe, outside the transaction.
         PaymentIntent intent;
@@ -120,6 +122,9 @@ internal sealed class StripeCheckout(
         return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, intent.ClientSecret));
     }
 
+    private static ProblemHttpResult Voided() =>
+        Problems.Conflict("payment", "This purchase's payment was cancelled, or given up on while unpaid: record a new purchase under a new Idempotency-Key.");
+
     /// <summary>The first attempt's key is <c>purchase:{id}:payment_intent</c>; each attempt after one without an answer has its own.</summary>
     public static string IntentKey(Purchase purchase) =>
         purchase.IntentAttempts == 0 ? $"purchase:{purchase.Id}:payment_intent" : $"purchase:{purchase.Id}:payment_intent:{purchase.IntentAttempts}";
@@ -150,7 +155,7 @@ internal sealed class StripeCheckout(
         return wait > TimeSpan.Zero ? wait : null;
     }
 
-    /// <summary>Counts an attempt that got no definite answer, once even when concurrent retries fail together.</summary>
+    /// <summary>Counts an attempt (at a PaymentIntent or a Checkout Session) that got no definite answer, once even when concurrent retries fail together.</summary>
     private async Task CountFailedAttemptAsync(Purchase purchase, CancellationToken ct)
     {
         var (id, attempt, now) = (purchase.Id, purchase.IntentAttempts, clock.GetUtcNow().UtcDateTime);

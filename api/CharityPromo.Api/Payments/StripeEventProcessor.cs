@@ -23,6 +23,8 @@ internal sealed class StripeEventProcessor(
         "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
         "charge.refunded", "charge.refund.updated", "refund.updated", "refund.failed", "charge.dispute.created", "charge.dispute.updated", "charge.dispute.funds_withdrawn",
         "charge.dispute.funds_reinstated", "charge.dispute.closed",
+        "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed", "checkout.session.expired",
+        "account.updated", "transfer.created", "transfer.reversed",
     ];
 
     public sealed record Result(bool Duplicate, string Outcome);
@@ -43,6 +45,12 @@ internal sealed class StripeEventProcessor(
             if (!options.Value.IsConfigured) throw new StripeNeededException();
             chargeRefunds = await stripe.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refundedIntent, Limit = 100 }, cancellationToken: ct)
                 .ToListAsync(ct);
+        }
+        // Account events can arrive in any order and say nothing of which came first: the account as it is now decides.
+        if (stripeEvent.Type == "account.updated" && stripeEvent.Data.Object is Account { Id.Length: > 0 } updated)
+        {
+            if (!options.Value.IsConfigured) throw new StripeNeededException();
+            stripeEvent.Data.Object = await stripe.V1.Accounts.GetAsync(updated.Id, cancellationToken: ct);
         }
 
         Result? result = null;
@@ -113,6 +121,19 @@ internal sealed class StripeEventProcessor(
                 await PaymentTransitions.ApplyDisputeAsync(db, purchase, dispute, source, now, ct);
                 return $"purchase {purchase.Id} dispute {purchase.DisputeStatus}";
             }
+            case (_, Stripe.Checkout.Session { Id.Length: > 0 } session) when e.Type.StartsWith("checkout.session.", StringComparison.Ordinal):
+            {
+                if (await FindBySessionAsync(db, session, ct) is not { } purchase) return $"no purchase for session {session.Id}";
+                return await PaymentTransitions.ApplySessionAsync(db, purchase, session, e.Type, source, now, ct)
+                    ? $"purchase {purchase.Id} is {purchase.Status.ToString().ToLowerInvariant()}"
+                    : Ignored($"session {session.Id} is not purchase {purchase.Id}'s, or the purchase was cancelled", e);
+            }
+            case ("account.updated", Account { Id.Length: > 0 } account):
+                return await CharityOnboarding.ApplyAccountAsync(db, account, ct);
+            case ("transfer.created" or "transfer.reversed", Transfer { Id.Length: > 0 } transfer):
+                return await RemittanceTransfers.FindBatchAsync(db, transfer, ct) is { } batch
+                    ? await RemittanceTransfers.RecordTransferAsync(db, batch, transfer, now, ct)
+                    : $"no remittance for transfer {transfer.Id}";
             case var (type, _) when HandledTypes.Contains(type):
                 return Ignored("its data.object is not the object, with the ids, that its type names", e);
             default:
@@ -131,7 +152,14 @@ internal sealed class StripeEventProcessor(
     {
         var purchase = await db.Purchases.SingleOrDefaultAsync(p => p.PaymentIntentId == paymentIntentId, ct);
         if (purchase is not null || metadata?.GetValueOrDefault("purchase_id") is not { } ours || !Guid.TryParse(ours, out var id)) return purchase;
-        purchase = await db.Purchases.SingleOrDefaultAsync(p => p.Id == id && p.PaymentMethod == PaymentMethods.Stripe, ct);
+        purchase = await db.Purchases.SingleOrDefaultAsync(p => p.Id == id && (p.PaymentMethod == PaymentMethods.Stripe || p.PaymentMethod == PaymentMethods.StripeCheckout), ct);
         return purchase?.PaymentIntentId is null or "" ? purchase : null; // metadata naming a purchase paid by another intent is not trusted
     }
+
+    /// <summary>By session id, or by our id in its metadata (a session an attempt without an answer left, which changes nothing).</summary>
+    private static async Task<Purchase?> FindBySessionAsync(AppDb db, Stripe.Checkout.Session session, CancellationToken ct) =>
+        await db.Purchases.SingleOrDefaultAsync(p => p.CheckoutSessionId == session.Id, ct)
+        ?? (session.Metadata?.GetValueOrDefault("purchase_id") is { } ours && Guid.TryParse(ours, out var id)
+            ? await db.Purchases.SingleOrDefaultAsync(p => p.Id == id && p.PaymentMethod == PaymentMethods.StripeCheckout, ct)
+            : null);
 }

@@ -87,8 +87,9 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
         var db = services.GetRequiredService<AppDb>();
         var cutoff = (now - settings.ReconcileAfter).UtcDateTime;
         var open = await db.Purchases.AsNoTracking()
-            .Where(p => p.PaymentMethod == PaymentMethods.Stripe && p.ConfirmedUtc == null && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
-            .Select(p => new OpenPurchase(p.Id, p.PaymentIntentId, p.CreatedUtc)).ToListAsync(ct);
+            .Where(p => (p.PaymentMethod == PaymentMethods.Stripe || p.PaymentMethod == PaymentMethods.StripeCheckout)
+                        && p.ConfirmedUtc == null && p.PaymentStatus != PaymentStatuses.Canceled && p.CreatedUtc < cutoff)
+            .Select(p => new OpenPurchase(p.Id, p.PaymentMethod, p.PaymentIntentId, p.CheckoutSessionId, p.CreatedUtc)).ToListAsync(ct);
         foreach (var gone in _nextVisit.Keys.Except(open.Select(p => p.Id)).ToList()) _nextVisit.TryRemove(gone, out _);
 
         var (visited, released) = (0, 0);
@@ -98,17 +99,20 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
             var abandoned = now.UtcDateTime - purchase.CreatedUtc >= settings.AbandonAfter;
             // A look-up, and a cancellation when it is abandoned: never start one that the budget cannot finish.
             if (calls + (abandoned ? 2 : 1) > settings.ReconcileMaxCalls) break;
-            var (intent, made) = await LookUpAsync(stripe, purchase, abandoned, ct);
+            var (intent, session, made) = purchase.PaymentMethod == PaymentMethods.StripeCheckout
+                ? await LookUpSessionAsync(stripe, purchase, abandoned, ct)
+                : await LookUpAsync(stripe, purchase, abandoned, ct);
             calls += made;
             visited++;
-            var source = $"reconciler:{intent?.Id ?? purchase.Id.ToString()}";
+            var source = $"reconciler:{session?.Id ?? intent?.Id ?? purchase.Id.ToString()}";
             var wasReleased = false;
             await writer.RunAsync(async batchDb =>
             {
                 var tracked = await batchDb.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
                 var at = clock.GetUtcNow().UtcDateTime;
-                if (intent is not null) await PaymentTransitions.ApplyIntentAsync(batchDb, tracked, intent, source, at, ct);
-                else if (abandoned) await PaymentTransitions.CancelAsync(batchDb, tracked, source, at, ct); // no PaymentIntent was ever made
+                if (session is not null) await PaymentTransitions.ApplySessionAsync(batchDb, tracked, session, null, source, at, ct);
+                else if (intent is not null) await PaymentTransitions.ApplyIntentAsync(batchDb, tracked, intent, source, at, ct);
+                else if (abandoned) await PaymentTransitions.CancelAsync(batchDb, tracked, source, at, ct); // no PaymentIntent or session was ever made
                 wasReleased = tracked.IsVoided;
                 await batchDb.SaveChangesAsync(ct);
                 return new(TypedResults.Ok(), Keep: true);
@@ -124,7 +128,7 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
         return new Report(replayed, visited, released, calls);
     }
 
-    private sealed record OpenPurchase(Guid Id, string? PaymentIntentId, DateTime CreatedUtc);
+    private sealed record OpenPurchase(Guid Id, string PaymentMethod, string? PaymentIntentId, string? CheckoutSessionId, DateTime CreatedUtc);
 
     private DateTime NextVisit(OpenPurchase purchase) =>
         _nextVisit.TryGetValue(purchase.Id, out var next) ? next : purchase.CreatedUtc + options.Value.ReconcileAfter;
@@ -133,20 +137,41 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
     /// The purchase's PaymentIntent as Stripe has it now (cancelled first, when abandoned and still open), or null
     /// when none was ever made; and how many calls that took.
     /// </summary>
-    private static async Task<(PaymentIntent? Intent, int Calls)> LookUpAsync(StripeClient stripe, OpenPurchase purchase, bool abandoned, CancellationToken ct)
+    private static async Task<(PaymentIntent? Intent, Stripe.Checkout.Session? Session, int Calls)> LookUpAsync(StripeClient stripe, OpenPurchase purchase,
+        bool abandoned, CancellationToken ct)
     {
         var intent = purchase.PaymentIntentId is { } id
             ? await stripe.V1.PaymentIntents.GetAsync(id, cancellationToken: ct)
             : (await StripeCheckout.MadeForAsync(stripe, purchase.Id, ct)).FirstOrDefault();
-        if (intent is null || !abandoned || intent.Status is PaymentStatuses.Succeeded or PaymentStatuses.Canceled or "processing") return (intent, 1);
+        if (intent is null || !abandoned || intent.Status is PaymentStatuses.Succeeded or PaymentStatuses.Canceled or "processing") return (intent, null, 1);
         try
         {
             return (await stripe.V1.PaymentIntents.CancelAsync(intent.Id, new PaymentIntentCancelOptions { CancellationReason = "abandoned" },
-                new RequestOptions { IdempotencyKey = $"purchase:{purchase.Id}:cancel" }, ct), 2);
+                new RequestOptions { IdempotencyKey = $"purchase:{purchase.Id}:cancel" }, ct), null, 2);
         }
         catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
         {
-            return (intent, 2); // it moved on meanwhile (paid, say): the webhook or the next pass brings the news
+            return (intent, null, 2); // it moved on meanwhile (paid, say): the webhook or the next pass brings the news
+        }
+    }
+
+    /// <summary>
+    /// A Checkout purchase's session as Stripe has it now (expired first, when abandoned and still open). One that never
+    /// recorded a session has nothing to look up: no shopper was ever sent to a page for it.
+    /// </summary>
+    private static async Task<(PaymentIntent? Intent, Stripe.Checkout.Session? Session, int Calls)> LookUpSessionAsync(StripeClient stripe,
+        OpenPurchase purchase, bool abandoned, CancellationToken ct)
+    {
+        if (purchase.CheckoutSessionId is not { } id) return (null, null, 0);
+        var session = await stripe.V1.Checkout.Sessions.GetAsync(id, cancellationToken: ct);
+        if (!abandoned || session.Status != "open") return (null, session, 1);
+        try
+        {
+            return (null, await stripe.V1.Checkout.Sessions.ExpireAsync(id, cancellationToken: ct), 2);
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            return (null, session, 2); // paid meanwhile: the webhook or the next pass brings the news
         }
     }
 }

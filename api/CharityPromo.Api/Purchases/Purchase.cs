@@ -46,6 +46,8 @@ internal sealed class Purchase
     /// <summary>"succeeded" for external payments; Stripe's PaymentIntent status, or "not_started" before one exists.</summary>
     public required string PaymentStatus { get; set; }
     public string? PaymentIntentId { get; set; }
+    /// <summary>The Stripe Checkout Session (cs_…) the shopper pays on, for purchases paid on Stripe's hosted page.</summary>
+    public string? CheckoutSessionId { get; set; }
     /// <summary>Stripe's message for the last failed attempt ("Your card was declined.").</summary>
     public string? PaymentError { get; set; }
     public string? DisputeId { get; set; }

@@ -28,6 +28,9 @@ internal static class PurchaseEndpoints
                 confirms it at once with `paymentMethodId` and `confirm: true`; the purchase is pending until Stripe says
                 the payment succeeded. A declined card is a 402 with Stripe's message; Stripe unreachable is a 503, and
                 the same request again resumes the purchase without a second PaymentIntent.
+                `payment.method = "stripe_checkout"` creates a Stripe Checkout Session for the shopper to pay on Stripe's hosted
+                page, with the purchase, the round-up and the add-on as their own lines, and answers its `checkoutUrl`; the
+                purchase is pending until Stripe says the session was paid, and is released when the session expires.
                 """)
             .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().RunsOwnWrites().Validate<PurchaseRequest>()
             .Produces<PurchaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -57,7 +60,7 @@ internal static class PurchaseEndpoints
 
     private static Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, IdempotentWrites writes,
         StripeCheckout stripe, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct) =>
-        request.Payment!.Method == PaymentMethods.Stripe
+        PaymentMethods.IsStripe(request.Payment!.Method)
             ? stripe.CreateAsync(http, request, ct)
             : writes.RunAsync(http, db => RecordExternalAsync(db, request, IdempotentRequest.Of(http), user, hasher, clock.GetUtcNow().UtcDateTime, ct));
 
@@ -112,10 +115,11 @@ internal static class PurchaseEndpoints
         .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
         .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PurchaseRow(x.p, x.Campaign, ch.Slug));
 
-    public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null) => new(
+    public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null, string? checkoutUrl = null) => new(
         p.Id, p.OrderId, p.ReceiptCode, p.Status, campaign, charity, p.Currency, p.Amount,
         DonationResponse.From(p.Donation), p.Refunded, p.Reversed,
-        new PaymentResponse(p.PaymentMethod, p.PaymentStatus, p.PaymentReference, p.AmountPaid, p.PaymentIntentId, clientSecret, p.PaymentError, p.DisputeStatus),
+        new PaymentResponse(p.PaymentMethod, p.PaymentStatus, p.PaymentReference, p.AmountPaid, p.PaymentIntentId, clientSecret, p.PaymentError, p.DisputeStatus,
+            p.CheckoutSessionId, checkoutUrl),
         DateTime.SpecifyKind(p.CreatedUtc, DateTimeKind.Utc),
         p.ConfirmedUtc is { } c ? DateTime.SpecifyKind(c, DateTimeKind.Utc) : null);
 }

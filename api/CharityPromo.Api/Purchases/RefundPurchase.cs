@@ -52,7 +52,7 @@ internal static class RefundPurchase
         var refundId = Guid.CreateVersion7();
         string? stripeRefundId = null, stripeStatus = null;
         var amount = 0L;
-        if (purchase.PaymentMethod == PaymentMethods.Stripe)
+        if (PaymentMethods.IsStripe(purchase.PaymentMethod))
         {
             // Our id for the refund is derived from the request, so a retry asks Stripe under the same idempotency key.
             refundId = StripeRefunds.RefundIdFor(IdempotentRequest.Of(http), purchase.Id);

@@ -96,24 +96,37 @@ internal static class RemittanceEndpoints
     {
         var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
-        var alreadyPaid = Problems.Conflict("status", "This batch was already paid.");
-        if (batch.Status != RemittanceStatus.Draft) return alreadyPaid;
-
-        // Marked paid only while still a draft: of two instances paying it at once, one posts its ledger rows, one gets 409.
+        if (batch.Status != RemittanceStatus.Draft) return AlreadyPaid();
+        if (batch.TransferStartedUtc is not null) return TransferStarted();
         var now = clock.GetUtcNow().UtcDateTime;
-        if (await db.ExecuteAsync($"""
-                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Paid)}, "Reference" = {request.Reference}, "PaidUtc" = {now}
-                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
-                """, ct) == 0)
-            return alreadyPaid;
-        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id)
-            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
-            .AsNoTracking().ToListAsync(ct);
-        await LedgerWriter.PostRemittedAsync(db, lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, request.Reference, now)).ToList(), ct);
+        if (!await RecordPaidAsync(db, id, request.Reference, transferId: null, now, ct)) return AlreadyPaid();
         batch.Status = RemittanceStatus.Paid;
         batch.Reference = request.Reference;
         batch.PaidUtc = now;
         return TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
+    }
+
+    public static ProblemHttpResult AlreadyPaid() => Problems.Conflict("status", "This batch was already paid.");
+
+    private static ProblemHttpResult TransferStarted() => Problems.Conflict("status",
+        "A Stripe transfer of this batch was started: finish it with POST /api/remittances/{id}/transfer, which never makes a second one.");
+
+    /// <summary>
+    /// Marks a draft batch paid and posts its ledger rows, inside the write transaction; false when it was not a draft.
+    /// Marked paid only while still a draft: of two instances paying it at once, one posts its ledger rows, one gets false.
+    /// </summary>
+    public static async Task<bool> RecordPaidAsync(AppDb db, Guid id, string reference, string? transferId, DateTime now, CancellationToken ct)
+    {
+        if (await db.ExecuteAsync($"""
+                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Paid)}, "Reference" = {reference}, "TransferId" = {transferId}, "PaidUtc" = {now}
+                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
+                """, ct) == 0)
+            return false;
+        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id)
+            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
+            .AsNoTracking().ToListAsync(ct);
+        await LedgerWriter.PostRemittedAsync(db, lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, reference, now)).ToList(), ct);
+        return true;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, AppDb db, CancellationToken ct)
@@ -122,12 +135,14 @@ internal static class RemittanceEndpoints
         if (status is null) return Problems.NotFound($"No remittance '{id}'.");
         var paid = Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
         if (status != RemittanceStatus.Draft) return paid;
+        if (await db.Remittances.AnyAsync(r => r.Id == id && r.TransferStartedUtc != null, ct)) return TransferStarted();
 
         // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
         // either went first (this gets 409) or finds it gone. Then its pledges are given back and it goes, by statements
         // rather than thousands of tracked entities.
         if (await db.ExecuteAsync($"""
-                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)} WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
+                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)}
+                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)} AND "TransferStartedUtc" IS NULL
                 """, ct) == 0)
             return paid;
         await db.ExecuteAsync([
@@ -164,11 +179,11 @@ internal static class RemittanceEndpoints
         var charity = await db.Charities.AsNoTracking().SingleAsync(c => c.Id == batch.CharityId, ct);
 
         var rows = await db.RemittanceLines.AsNoTracking().Where(l => l.RemittanceId == id)
-            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, p.ReceiptCode, p.ConfirmedUtc, p.CampaignId, p.Id })
-            .Join(db.Campaigns, x => x.CampaignId, c => c.Id, (x, c) => new { x.Amount, x.ReceiptCode, x.ConfirmedUtc, x.Id, Campaign = c.Slug })
+            .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, l.Reopened, p.ReceiptCode, p.ConfirmedUtc, p.CampaignId, p.Id })
+            .Join(db.Campaigns, x => x.CampaignId, c => c.Id, (x, c) => new { x.Amount, x.Reopened, x.ReceiptCode, x.ConfirmedUtc, x.Id, Campaign = c.Slug })
             .OrderBy(x => x.Id).ToListAsync(ct);
         var lines = rows.Select(r => new StatementLine(r.ReceiptCode, PledgeReport.Iso(r.ConfirmedUtc ?? batch.CreatedUtc), r.Campaign, batch.Currency,
-            r.Amount, Currencies.ToMajorString(r.Amount, batch.Currency))).ToList();
+            r.Amount, Currencies.ToMajorString(r.Amount, batch.Currency), r.Reopened, Currencies.ToMajorString(r.Reopened, batch.Currency))).ToList();
 
         if (format == "csv")
         {
@@ -178,11 +193,13 @@ internal static class RemittanceEndpoints
         return TypedResults.Ok(new StatementResponse(batch.ToResponse(charity.Slug), new CharityRefResponse(charity.Slug, charity.Name), lines));
     }
 
-    private static Task<string> SlugAsync(AppDb db, Guid charityId, CancellationToken ct) =>
+    public static Task<string> SlugAsync(AppDb db, Guid charityId, CancellationToken ct) =>
         db.Charities.Where(c => c.Id == charityId).Select(c => c.Slug).SingleAsync(ct);
 
-    private static RemittanceResponse ToResponse(this Remittance r, string charity) => new(
+    public static RemittanceResponse ToResponse(this Remittance r, string charity) => new(
         r.Id, charity, r.Currency, Currencies.Exponent(r.Currency), DateTime.SpecifyKind(r.CutoffUtc, DateTimeKind.Utc), r.Status,
         r.Amount, Currencies.ToMajorString(r.Amount, r.Currency), r.Lines, r.Reference,
-        DateTime.SpecifyKind(r.CreatedUtc, DateTimeKind.Utc), r.PaidUtc is { } p ? DateTime.SpecifyKind(p, DateTimeKind.Utc) : null);
+        DateTime.SpecifyKind(r.CreatedUtc, DateTimeKind.Utc), Utc(r.PaidUtc), r.TransferId, Utc(r.TransferStartedUtc), r.TransferReversed);
+
+    private static DateTime? Utc(DateTime? at) => at is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
 }

@@ -32,11 +32,11 @@ internal static class SummaryReports
         return purchases;
     }
 
-    /// <summary>Lines of paid batches, with the purchase they belong to.</summary>
+    /// <summary>Lines of paid batches, less what reversed transfers reopened, with the purchase they belong to.</summary>
     private static IQueryable<PaidLine> PaidLines(AppDb db, DateTime? fromUtc, DateTime? toUtc) =>
         db.RemittanceLines.AsNoTracking()
             .Join(db.Remittances.Where(r => r.Status == RemittanceStatus.Paid), l => l.RemittanceId, r => r.Id, (l, r) => l)
-            .Join(PaidPurchases(db, fromUtc, toUtc), l => l.PurchaseId, p => p.Id, (l, p) => new PaidLine { Purchase = p, Amount = l.Amount });
+            .Join(PaidPurchases(db, fromUtc, toUtc), l => l.PurchaseId, p => p.Id, (l, p) => new PaidLine { Purchase = p, Amount = l.Amount - l.Reopened });
 
     private sealed class PaidLine
     {

@@ -1,0 +1,314 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CharityPromo.StripeDouble;
+using CharityPromo.Testing;
+
+namespace CharityPromo.Api.Tests.Integration.Stripe;
+
+/// <summary>Charities on Stripe Connect: onboarding, remittances paid by transfer, reversals, and the reconciliation of transfers.</summary>
+public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>, IAsyncLifetime
+{
+    private HttpClient _finance = null!;
+
+    public async Task InitializeAsync() => _finance = fx.App.Client(await fx.App.CreateKeyAsync("finance"));
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static object Onboarding => new { returnUrl = "https://shop.example/charities/done", refreshUrl = "https://shop.example/charities/again", country = "US" };
+
+    /// <summary>A charity of its own, with a campaign; onboarded on Stripe (the charity fills in the form behind the link) unless told not to.</summary>
+    private async Task<string> CharityAsync(string slug, bool onboard = true)
+    {
+        await (await fx.Admin.PostJson("/api/charities", Seed.Charity(slug, $"Charity {slug}"))).Expect(HttpStatusCode.Created);
+        await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: $"{slug}-campaign", charities: [slug]))).Expect(HttpStatusCode.Created);
+        if (!onboard) return slug;
+        var link = await (await fx.Admin.PostJson($"/api/charities/{slug}/stripe/onboarding", Onboarding)).Expect(HttpStatusCode.OK);
+        await FinishFormAsync(link.Str("url"));
+        return slug;
+    }
+
+    /// <summary>What the charity does with the link: opens Stripe's form and finishes it, and Stripe sends it back to the return URL.</summary>
+    private async Task FinishFormAsync(string url)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        (await browser.GetAsync(url)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var done = await browser.PostAsync(url, null);
+        done.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        done.Headers.Location!.ToString().ShouldBe("https://shop.example/charities/done");
+        await fx.Stripe.Webhooks.DrainAsync();
+    }
+
+    /// <summary>Paid purchases for the charity, then a draft batch of them.</summary>
+    private async Task<JsonNode> DraftBatchAsync(string charity, params long[] amounts)
+    {
+        foreach (var (amount, i) in amounts.Select((a, i) => (a, i)))
+            await (await fx.Checkout.PostJson("/api/purchases", Seed.Purchase($"{charity}-{i}", amount, campaign: $"{charity}-campaign", charity: charity, customerRef: null),
+                $"{charity}-{i}")).Expect(HttpStatusCode.Created);
+        fx.App.Clock.Advance(TimeSpan.FromMinutes(1));
+        return await (await _finance.PostJson("/api/remittances", new { charity, currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() })).Expect(HttpStatusCode.Created);
+    }
+
+    private Task<HttpResponseMessage> TransferAsync(JsonNode batch) => _finance.PostAsync($"/api/remittances/{batch.Str("id")}/transfer", null);
+
+    private int TransfersTo(string account) => fx.Stripe.State.Locked(_ => fx.Stripe.State.Transfers.Values.Count(t => t.Destination == account));
+
+    private async Task<string> AccountOfAsync(string charity) => (await (await fx.Admin.GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK)).Str("stripeAccountId");
+
+    [Fact]
+    public async Task OnboardingMakesOneAccountAndEachCallAFreshLinkAndStripesNewsSaysWhenItCanReceiveTransfers()
+    {
+        var charity = await CharityAsync("connect-onboard", onboard: false);
+        var first = await (await fx.Admin.PostJson($"/api/charities/{charity}/stripe/onboarding", Onboarding)).Expect(HttpStatusCode.OK);
+        var again = await (await fx.Admin.PostJson($"/api/charities/{charity}/stripe/onboarding", Onboarding)).Expect(HttpStatusCode.OK);
+        var account = first.Str("stripeAccountId");
+        account.ShouldStartWith("acct_");
+        again.Str("stripeAccountId").ShouldBe(account);
+        again.Str("url").ShouldNotBe(first.Str("url"));
+        first["canReceiveTransfers"]!.GetValue<bool>().ShouldBeFalse();
+        var made = fx.Stripe.State.Locked(_ => fx.Stripe.State.Accounts.Values.Where(a => a.Metadata.GetValueOrDefault("charity") == charity).ToList());
+        made.Count.ShouldBe(1);
+        made[0].Capabilities.Keys.ShouldBe(["transfers"]);
+        made[0].Type.ShouldBe("express");
+        var create = fx.Stripe.Requests.Single(r => r.Path == "/v1/accounts" && r.Body.Contains(charity));
+        create.IdempotencyKey.ShouldStartWith("charity:");
+        Uri.UnescapeDataString(create.Body).Split('&').ShouldContain("capabilities[transfers][requested]=true");
+
+        // Admins see the account and what it can do; the public never does.
+        var shown = await (await fx.Admin.GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK);
+        shown.Str("stripeAccountId").ShouldBe(account);
+        shown["canReceiveTransfers"]!.GetValue<bool>().ShouldBeFalse();
+        var anonymous = await (await fx.App.Client().GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK);
+        anonymous.AsObject().ContainsKey("stripeAccountId").ShouldBeFalse();
+        anonymous.AsObject().ContainsKey("canReceiveTransfers").ShouldBeFalse();
+
+        await FinishFormAsync(again.Str("url"));
+        var enabled = await (await fx.Admin.GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK);
+        enabled["canReceiveTransfers"]!.GetValue<bool>().ShouldBeTrue();
+        enabled["payoutsEnabled"]!.GetValue<bool>().ShouldBeTrue();
+        (await (await fx.App.Client().GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK)).AsObject().ContainsKey("stripeAccountId").ShouldBeFalse();
+
+        // Stripe needs more from the charity: transfers stop until it gives it.
+        fx.Stripe.State.RestrictAccount(account);
+        await fx.Stripe.Webhooks.DrainAsync();
+        (await (await fx.Admin.GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK))["canReceiveTransfers"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task OnboardingIsForAdminsAndNeedsUrlsStripeCanSendTheCharityTo()
+    {
+        var charity = await CharityAsync("connect-rules", onboard: false);
+        (await _finance.PostJson($"/api/charities/{charity}/stripe/onboarding", Onboarding)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await fx.App.Client().PostJson($"/api/charities/{charity}/stripe/onboarding", Onboarding)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await (await fx.Admin.PostJson($"/api/charities/{charity}/stripe/onboarding", new { returnUrl = "javascript:alert(1)", refreshUrl = "https://x.example" }))
+            .ExpectProblem(HttpStatusCode.BadRequest, "returnUrl");
+        await (await fx.Admin.PostJson($"/api/charities/{charity}/stripe/onboarding", new { returnUrl = "https://x.example", refreshUrl = "https://x.example", country = "usa" }))
+            .ExpectProblem(HttpStatusCode.BadRequest, "country");
+        await (await fx.Admin.PostJson("/api/charities/nobody-here/stripe/onboarding", Onboarding)).ExpectProblem(HttpStatusCode.NotFound);
+        fx.Stripe.State.Locked(_ => fx.Stripe.State.Accounts.Values.Count(a => a.Metadata.GetValueOrDefault("charity") == charity)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task ABatchIsPaidByOneTransferOfItsAmountAndARetryChangesNothing()
+    {
+        var charity = await CharityAsync("connect-pay");
+        var account = await AccountOfAsync(charity);
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var batch = await DraftBatchAsync(charity, 4999, 2000, 10_000);
+
+        var paid = await (await TransferAsync(batch)).Expect(HttpStatusCode.OK);
+        paid.Str("status").ShouldBe("paid");
+        var transferId = paid.Str("transferId");
+        paid.Str("reference").ShouldBe(transferId);
+        paid.Long("transferReversed").ShouldBe(0);
+        var transfer = fx.Stripe.State.Locked(_ => fx.Stripe.State.Transfers[transferId]);
+        transfer.Amount.ShouldBe(batch.Long("amount"));
+        transfer.Currency.ShouldBe("usd");
+        transfer.Destination.ShouldBe(account);
+        transfer.TransferGroup.ShouldBe($"remittance:{batch.Str("id")}");
+        fx.Stripe.Requests.Single(r => r.Path == "/v1/transfers" && r.Method == "POST" && r.Body.Contains(batch.Str("id"))).IdempotencyKey
+            .ShouldBe($"remittance:{batch.Str("id")}:transfer");
+
+        var retried = await (await TransferAsync(batch)).Expect(HttpStatusCode.OK);
+        retried.Str("transferId").ShouldBe(transferId);
+        TransfersTo(account).ShouldBe(1);
+        await (await _finance.PostJson($"/api/remittances/{batch.Str("id")}/paid", new { reference = "BANK-1" })).ExpectProblem(HttpStatusCode.Conflict, "status");
+        await fx.Stripe.Webhooks.DrainAsync(); // transfer.created finds the batch paid already
+        (await (await _finance.GetAsync("/api/reports/liability")).Expect(HttpStatusCode.OK))["charities"]!.AsArray()
+            .Where(c => c!.Str("charity") == charity).Sum(c => c!.Long("total")).ShouldBe(0);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripesRefusalsAre422sThatLeaveTheBatchADraftToTryAgainOrPayByBank()
+    {
+        var notOnboarded = await CharityAsync("connect-none", onboard: false);
+        var unpaid = await DraftBatchAsync(notOnboarded, 3000);
+        await (await TransferAsync(unpaid)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity");
+
+        var charity = await CharityAsync("connect-short");
+        var account = await AccountOfAsync(charity);
+        var batch = await DraftBatchAsync(charity, 4999);
+        fx.Stripe.State.SetAvailable("usd", 10); // the platform's balance is short
+        var refused = await (await TransferAsync(batch)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "transfer");
+        refused.Str("code").ShouldBe("balance_insufficient");
+        var draft = await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}")).Expect(HttpStatusCode.OK);
+        draft.Str("status").ShouldBe("draft");
+        draft["transferStartedUtc"].ShouldBeNull();
+        TransfersTo(account).ShouldBe(0);
+
+        // Stripe keeps its refusal under the first key; the next attempt, with money there, takes a new one.
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var paid = await (await TransferAsync(batch)).Expect(HttpStatusCode.OK);
+        paid.Str("status").ShouldBe("paid");
+        fx.Stripe.Requests.Where(r => r.Path == "/v1/transfers" && r.Method == "POST" && r.Body.Contains(batch.Str("id"))).Select(r => r.IdempotencyKey)
+            .ShouldBe([$"remittance:{batch.Str("id")}:transfer", $"remittance:{batch.Str("id")}:transfer:1"]);
+        TransfersTo(account).ShouldBe(1);
+
+        // Stripe stopped the account before its news reached us: Stripe's own refusal, named.
+        var stopped = await CharityAsync("connect-stopped");
+        var second = await DraftBatchAsync(stopped, 2500);
+        fx.Stripe.Webhooks.Mode = DeliveryMode.Hold;
+        try
+        {
+            fx.Stripe.State.RestrictAccount(await AccountOfAsync(stopped));
+            (await (await TransferAsync(second)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "transfer")).Str("code").ShouldBe("insufficient_capabilities_for_transfer");
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+            await fx.Stripe.Webhooks.DeliverHeldAsync();
+        }
+        // It can still be paid by bank.
+        (await (await _finance.PostJson($"/api/remittances/{second.Str("id")}/paid", new { reference = "BANK-77" })).Expect(HttpStatusCode.OK)).Str("status").ShouldBe("paid");
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AnAnswerLostAfterStripeMadeTheTransferNeverMakesASecondOne()
+    {
+        var charity = await CharityAsync("connect-lost");
+        var account = await AccountOfAsync(charity);
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var batch = await DraftBatchAsync(charity, 4999, 1500);
+        var id = batch.Str("id");
+
+        fx.Stripe.Webhooks.Mode = DeliveryMode.Hold; // transfer.created would finish the batch on its own: see the retry do it
+        try
+        {
+            fx.Stripe.FailNext(new Fault(500, AfterHandling: true, Path: "/v1/transfers"));
+            (await (await TransferAsync(batch)).ExpectProblem(HttpStatusCode.ServiceUnavailable)).Str("remittanceId").ShouldBe(id);
+            TransfersTo(account).ShouldBe(1);
+
+            // Started: neither a bank payment nor a delete can slip in now.
+            await (await _finance.PostJson($"/api/remittances/{id}/paid", new { reference = "BANK-2" })).ExpectProblem(HttpStatusCode.Conflict, "status");
+            await (await _finance.DeleteAsync($"/api/remittances/{id}")).ExpectProblem(HttpStatusCode.Conflict, "status");
+            var started = await (await _finance.GetAsync($"/api/remittances/{id}")).Expect(HttpStatusCode.OK);
+            started.Str("status").ShouldBe("draft");
+            started["transferStartedUtc"].ShouldNotBeNull();
+
+            var paid = await (await TransferAsync(batch)).Expect(HttpStatusCode.OK);
+            paid.Str("status").ShouldBe("paid");
+            TransfersTo(account).ShouldBe(1);
+            paid.Str("transferId").ShouldBe(fx.Stripe.State.Locked(_ => fx.Stripe.State.Transfers.Values.Single(t => t.Destination == account).Id));
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+            await fx.Stripe.Webhooks.DeliverHeldAsync();
+        }
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripesTransferCreatedFinishesABatchWhoseRequestNeverHeardBack()
+    {
+        var charity = await CharityAsync("connect-webhook");
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var batch = await DraftBatchAsync(charity, 2000);
+        fx.Stripe.FailNext(new Fault(500, AfterHandling: true, Path: "/v1/transfers"));
+        await (await TransferAsync(batch)).ExpectProblem(HttpStatusCode.ServiceUnavailable);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var paid = await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}")).Expect(HttpStatusCode.OK);
+        paid.Str("status").ShouldBe("paid");
+        paid.Str("transferId").ShouldStartWith("tr_");
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AReversedTransferReopensItsShareOfEachPledgeForTheNextBatchAndTheStatementShowsIt()
+    {
+        var charity = await CharityAsync("connect-reverse");
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var batch = await DraftBatchAsync(charity, 4999, 3333, 12_345);
+        var amount = batch.Long("amount");
+        var transferId = (await (await TransferAsync(batch)).Expect(HttpStatusCode.OK)).Str("transferId");
+
+        var part = amount / 3;
+        fx.Stripe.State.ReverseTransfer(transferId, part);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var reversed = await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}")).Expect(HttpStatusCode.OK);
+        reversed.Long("transferReversed").ShouldBe(part);
+        var statement = await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}/statement")).Expect(HttpStatusCode.OK);
+        var lines = statement["lines"]!.AsArray();
+        lines.Sum(l => l!.Long("reopened")).ShouldBe(part);
+        foreach (var line in lines) line!.Long("reopened").ShouldBeInRange(0, line!.Long("amount"));
+        (await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}/statement?format=csv")).Content.ReadAsStringAsync())
+            .Split('\n')[0].ShouldContain("Reopened");
+        await fx.InvariantsHoldAsync();
+
+        // The reversed share is owed again, and the next batch gathers exactly it.
+        fx.App.Clock.Advance(TimeSpan.FromMinutes(1));
+        var next = await (await _finance.PostJson("/api/remittances", new { charity, currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() })).Expect(HttpStatusCode.Created);
+        next.Long("amount").ShouldBe(part);
+        await (await _finance.DeleteAsync($"/api/remittances/{next.Str("id")}")).Expect(HttpStatusCode.NoContent);
+
+        // The rest, and the same news again, out of order: the batch ends fully reversed, once.
+        fx.Stripe.State.ReverseTransfer(transferId, null);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var replay = fx.Stripe.State.Locked(_ => fx.Stripe.State.Events.Where(e => e.Type == "transfer.reversed").ToList());
+        foreach (var e in Enumerable.Reverse(replay)) await fx.Stripe.Webhooks.SendAsync(e);
+        (await (await _finance.GetAsync($"/api/remittances/{batch.Str("id")}")).Expect(HttpStatusCode.OK)).Long("transferReversed").ShouldBe(amount);
+        fx.App.Clock.Advance(TimeSpan.FromMinutes(1));
+        (await (await _finance.PostJson("/api/remittances", new { charity, currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() })).Expect(HttpStatusCode.Created))
+            .Long("amount").ShouldBe(amount);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ReconciliationComparesEachBatchPaidByTransferWithStripesTransfer()
+    {
+        var from = fx.App.Clock.GetUtcNow();
+        var charity = await CharityAsync("connect-reconcile");
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        var matching = await DraftBatchAsync(charity, 2000);
+        await (await TransferAsync(matching)).Expect(HttpStatusCode.OK);
+        var other = await CharityAsync("connect-reconcile-2");
+        var missed = await DraftBatchAsync(other, 3000);
+        var missedTransfer = (await (await TransferAsync(missed)).Expect(HttpStatusCode.OK)).Str("transferId");
+
+        // A reversal whose webhook never arrives.
+        fx.Stripe.Webhooks.Mode = DeliveryMode.Hold;
+        try
+        {
+            fx.Stripe.State.ReverseTransfer(missedTransfer, 100);
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.DropHeld();
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+        }
+
+        fx.App.Clock.Advance(TimeSpan.FromMinutes(1));
+        var to = fx.App.Clock.GetUtcNow();
+        var report = await (await _finance.GetAsync($"/api/reports/reconciliation?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
+            .Expect(HttpStatusCode.OK);
+        report.Long("transfersChecked").ShouldBeGreaterThanOrEqualTo(2);
+        var mismatches = report["transferMismatches"]!.AsArray();
+        mismatches.Where(m => m!.Str("remittanceId") == matching.Str("id")).ShouldBeEmpty();
+        var found = mismatches.Single(m => m!.Str("remittanceId") == missed.Str("id"))!;
+        found.ShouldNotBeNull();
+        found.Str("cause").ShouldBe("transfer_reversal_mismatch");
+        found.Long("ours").ShouldBe(0);
+        found.Long("stripe").ShouldBe(100);
+    }
+}
