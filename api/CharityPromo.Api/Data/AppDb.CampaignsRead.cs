@@ -30,7 +30,7 @@ internal sealed partial class AppDb
                    c."PercentBps", c."FixedAmount", c."CapPerPurchase", c."RoundUp", c."AddOn", c."MatchMinPriorPurchases",
                    c."MatchPercentBps", c."MatchBudget", c."MatchUsed", c."CreatedUtc", c."UpdatedUtc",
                    cc."Position", ch."Id", ch."Slug", ch."Name", ch."Description", ch."Website", ch."RegistrationNumber",
-                   ch."CreatedUtc", ch."UpdatedUtc"
+                   ch."CreatedUtc", ch."UpdatedUtc", ch."StripeAccountId", ch."StripeTransfersEnabled", ch."StripePayoutsEnabled"
             FROM "Campaigns" c
             LEFT JOIN "CampaignCharities" cc ON cc."CampaignId" = c."Id"
             LEFT JOIN "Charities" ch ON ch."Id" = cc."CharityId"
@@ -59,6 +59,7 @@ internal sealed partial class AppDb
                 {
                     Id = row.GetGuid(20), Slug = row.GetString(21), Name = row.GetString(22), Description = row.GetString(23),
                     Website = Text(24), RegistrationNumber = Text(25), CreatedUtc = row.GetDateTime(26), UpdatedUtc = row.GetDateTime(27),
+                    StripeAccountId = Text(28), StripeTransfersEnabled = row.GetBoolean(29), StripePayoutsEnabled = row.GetBoolean(30),
                 },
             });
         }
