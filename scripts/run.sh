@@ -50,7 +50,7 @@ done
 curl -fsS "$api_url/health/ready" >/dev/null || { echo "The API did not become ready at $api_url" >&2; exit 1; }
 
 if [ ! -e data/.seeded ]; then
-  bash scripts/seed.sh "$api_url" "$admin_key" && touch data/.seeded
+  bash scripts/seed.sh "$api_url" "$admin_key" "$site_url" && touch data/.seeded
 fi
 
 (cd site/CharityPromo.Site && Site__ApiBaseUrl="$api_url" exec dotnet "$site_dll" --urls "$site_url") &
@@ -66,6 +66,13 @@ CharityPromo is running.
   Admin key:   $admin_key   (also in data/admin.key; scopes admin, checkout, finance)
 
 Try:  curl -H "Authorization: Bearer \$(cat data/admin.key)" $api_url/api/admin/invariants
+
+Pay with Stripe Checkout: this answers a purchase whose payment.url is Stripe's hosted page (the
+double's, offline); pay there with pm_card_visa and you land back on the campaign page, pledge counted.
+  curl -s -X POST $api_url/api/purchases -H "Authorization: Bearer \$(cat data/admin.key)" \
+    -H 'Content-Type: application/json' -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \
+    -d '{"campaign":"literacy-$(date -u +%Y)","orderId":"TRY-'\$RANDOM'","currency":"usd","amount":4999,"roundUp":true,"addOn":100,
+         "payment":{"method":"stripe_checkout","successUrl":"$site_url/campaigns/literacy-$(date -u +%Y)"}}'
 Stop with Ctrl+C.
 TXT
 wait

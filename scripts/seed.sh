@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Creates demo charities, campaigns and purchases through the API itself (so the ledger is real).
-# Usage: scripts/seed.sh API_URL ADMIN_KEY. Safe to run again: writes carry Idempotency-Keys and
-# existing slugs answer 409.
+# Usage: scripts/seed.sh API_URL ADMIN_KEY [SITE_URL]. Safe to run again: writes carry Idempotency-Keys and
+# existing slugs answer 409. When the API talks to the offline Stripe test double, it also onboards Read Together
+# to Stripe Connect and pays one purchase on a Stripe Checkout page, doing in the double what a charity and a
+# shopper would do in their browsers.
 set -euo pipefail
 api=${1:?API URL}
 key=${2:?admin key}
+site=${3:-http://127.0.0.1:5081}
 year=$(date -u +%Y)
 
 post() { # path json [idempotency-key]
@@ -36,4 +39,23 @@ done
 for i in $(seq 1 6); do
   post /api/purchases "{\"campaign\":\"tokyo-books\",\"orderId\":\"DEMO-JP-$i\",\"currency\":\"jpy\",\"amount\":$(( i * 2480 )),\"roundUp\":false,\"addOn\":$(( i % 2 * 100 )),\"payment\":{\"method\":\"external\",\"reference\":\"JP-$i\"}}" "seed-tokyo-$i"
 done
+# Stripe Connect: Read Together gets a connected account. Against real Stripe the link is printed for a person to
+# follow; the test double's form (/c/onboard/…) is finished here.
+onboarding=$(curl -sS -X POST "$api/api/charities/read-together/stripe/onboarding" -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' -d "{\"returnUrl\":\"$site/charities/read-together\",\"refreshUrl\":\"$site/charities/read-together\"}")
+link=$(grep -o '"url":"[^"]*"' <<<"$onboarding" | head -n 1 | cut -d'"' -f4)
+case "$link" in
+  */c/onboard/*) curl -sS -o /dev/null -X POST "$link" && echo "Read Together is onboarded on Stripe Connect (test double)." ;;
+  http*) echo "Read Together's Stripe onboarding link: $link" ;;
+  *) echo "Stripe Connect onboarding skipped: ${onboarding:0:200}" ;;
+esac
+
+# Stripe Checkout: one purchase paid on the hosted page (the double's page takes its test card).
+checkout=$(curl -sS -X POST "$api/api/purchases" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -H "Idempotency-Key: seed-checkout-1" -d "{\"campaign\":\"literacy-$year\",\"orderId\":\"DEMO-CHECKOUT-1\",\"currency\":\"usd\",\"amount\":2599,\"roundUp\":true,\"addOn\":200,\"payment\":{\"method\":\"stripe_checkout\",\"successUrl\":\"$site/campaigns/literacy-$year\",\"cancelUrl\":\"$site/campaigns/literacy-$year\"}}")
+page=$(grep -o '"url":"[^"]*"' <<<"$checkout" | head -n 1 | cut -d'"' -f4)
+case "$page" in
+  */c/pay/*) curl -sS -o /dev/null -X POST "$page" -d payment_method=pm_card_visa && echo "One purchase paid on a Stripe Checkout page (test double)." ;;
+  *) echo "Stripe Checkout demo purchase skipped." ;;
+esac
 echo "Demo data in place."

@@ -48,7 +48,7 @@ internal sealed partial class StripeCheckout
             session = await stripe.V1.Checkout.Sessions.GetAsync(purchase.CheckoutSessionId!, cancellationToken: ct);
         }
         if (purchase.IsVoided) return Voided();
-        return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, checkoutUrl: session.Url));
+        return TypedResults.Created($"/api/purchases/{purchase.Id}", purchase.ToResponse(recorded.Campaign, recorded.Charity, url: session.Url));
     }
 
     public static string SessionKey(Purchase purchase) =>

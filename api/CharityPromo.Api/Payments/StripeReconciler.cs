@@ -13,9 +13,9 @@ namespace CharityPromo.Api.Payments;
 /// <see cref="StripeOptions.ReconcileEvery"/> this replays the handled event types from Stripe's event list that
 /// were never received (the last 3 days on the first pass, then from shortly before the previous pass), then visits
 /// the purchases still unpaid after <see cref="StripeOptions.ReconcileAfter"/>: one whose PaymentIntent was never
-/// recorded is looked for in Stripe by our id; one whose PaymentIntent is known is re-read; either is released
-/// (its pending pledge voided, its match budget given back) once it has been open <see cref="StripeOptions.AbandonAfter"/>,
-/// its PaymentIntent cancelled through Stripe first. A purchase is visited again after as long again as it has
+/// recorded is looked for in Stripe by our id; one whose PaymentIntent (or Checkout Session) is known is re-read;
+/// either is released (its pending pledge voided, its match budget given back) once it has been open
+/// <see cref="StripeOptions.AbandonAfter"/>, its PaymentIntent cancelled (or its session expired) through Stripe first. A purchase is visited again after as long again as it has
 /// been open, so an abandoned one costs a handful of reads, and a pass makes at most
 /// <see cref="StripeOptions.ReconcileMaxCalls"/> calls to Stripe; what it leaves is first in line next pass.
 /// </summary>

@@ -15,7 +15,7 @@ internal static class StripeWebhookEndpoints
     {
         var group = routes.MapGroup("/api/stripe").WithTags("Stripe").AllowAnonymous();
         group.MapPost("/webhook", ReceiveStripeEvent).WithName(nameof(ReceiveStripeEvent))
-            .WithSummary("Stripe's webhook: payment, refund and dispute events")
+            .WithSummary("Stripe's webhook: payment, refund, dispute, Checkout, Connect account and transfer events")
             .WithDescription($"""
                 Point a Stripe webhook endpoint here, with API version `{StripeConfiguration.ApiVersion}`, for the events
                 {string.Join(", ", StripeEventProcessor.HandledTypes)}. The body must carry a valid `Stripe-Signature` made with one of

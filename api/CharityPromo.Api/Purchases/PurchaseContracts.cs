@@ -44,10 +44,10 @@ public sealed record PurchaseResponse(
 /// <param name="Error">Stripe's message for the last failed attempt.</param>
 /// <param name="DisputeStatus">Stripe's status of a dispute on the payment, if any.</param>
 /// <param name="CheckoutSessionId">The Stripe Checkout Session (cs_…) of a "stripe_checkout" payment.</param>
-/// <param name="CheckoutUrl">Stripe's hosted page to send the shopper to; only in the answer to the create request, while the page is open.</param>
+/// <param name="Url">Stripe Checkout's hosted page to send the shopper to; only in the answer to the create request, while the page is open.</param>
 public sealed record PaymentResponse(string Method, string Status, string? Reference, long Amount,
     string? PaymentIntentId = null, string? ClientSecret = null, string? Error = null, string? DisputeStatus = null,
-    string? CheckoutSessionId = null, string? CheckoutUrl = null);
+    string? CheckoutSessionId = null, string? Url = null);
 
 internal static class PaymentMethods
 {

@@ -29,7 +29,7 @@ internal static class PurchaseEndpoints
                 the payment succeeded. A declined card is a 402 with Stripe's message; Stripe unreachable is a 503, and
                 the same request again resumes the purchase without a second PaymentIntent.
                 `payment.method = "stripe_checkout"` creates a Stripe Checkout Session for the shopper to pay on Stripe's hosted
-                page, with the purchase, the round-up and the add-on as their own lines, and answers its `checkoutUrl`; the
+                page, with the purchase, the round-up and the add-on as their own lines, and answers its `url`; the
                 purchase is pending until Stripe says the session was paid, and is released when the session expires.
                 """)
             .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().RunsOwnWrites().Validate<PurchaseRequest>()
@@ -115,11 +115,11 @@ internal static class PurchaseEndpoints
         .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
         .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PurchaseRow(x.p, x.Campaign, ch.Slug));
 
-    public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null, string? checkoutUrl = null) => new(
+    public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null, string? url = null) => new(
         p.Id, p.OrderId, p.ReceiptCode, p.Status, campaign, charity, p.Currency, p.Amount,
         DonationResponse.From(p.Donation), p.Refunded, p.Reversed,
         new PaymentResponse(p.PaymentMethod, p.PaymentStatus, p.PaymentReference, p.AmountPaid, p.PaymentIntentId, clientSecret, p.PaymentError, p.DisputeStatus,
-            p.CheckoutSessionId, checkoutUrl),
+            p.CheckoutSessionId, url),
         DateTime.SpecifyKind(p.CreatedUtc, DateTimeKind.Utc),
         p.ConfirmedUtc is { } c ? DateTime.SpecifyKind(c, DateTimeKind.Utc) : null);
 }

@@ -34,7 +34,7 @@ public class StripeCheckoutSessionTests(StripeFixture fx) : IClassFixture<Stripe
         body.Str("payment.method").ShouldBe("stripe_checkout");
         body.Str("payment.status").ShouldBe("open");
         var sessionId = body.Str("payment.checkoutSessionId");
-        var url = body.Str("payment.checkoutUrl");
+        var url = body.Str("payment.url");
         url.ShouldBe(Session(sessionId).Url);
         (await fx.TotalsAsync()).Long("pending").ShouldBe(before.Long("pending") + 351);
 
@@ -59,7 +59,7 @@ public class StripeCheckoutSessionTests(StripeFixture fx) : IClassFixture<Stripe
         var purchase = await fx.PurchaseAsync(body.Str("id"));
         purchase.Str("status").ShouldBe("confirmed");
         purchase.Str("payment.paymentIntentId").ShouldBe(Session(sessionId).PaymentIntent!);
-        purchase["payment"]!["checkoutUrl"].ShouldBeNull(); // handed on once
+        purchase["payment"]!["url"].ShouldBeNull(); // handed on once
         var after = await fx.TotalsAsync();
         after.Long("raised").ShouldBe(before.Long("raised") + 351);
         after.Long("pending").ShouldBe(before.Long("pending"));
@@ -81,7 +81,7 @@ public class StripeCheckoutSessionTests(StripeFixture fx) : IClassFixture<Stripe
         var again = await (await fx.Checkout.PostJson("/api/purchases", HostedPurchase("CS-TWICE"), "CS-TWICE")).Expect(HttpStatusCode.Created);
         again.Str("id").ShouldBe(first.Str("id"));
         again.Str("payment.checkoutSessionId").ShouldBe(first.Str("payment.checkoutSessionId"));
-        again.Str("payment.checkoutUrl").ShouldBe(first.Str("payment.checkoutUrl"));
+        again.Str("payment.url").ShouldBe(first.Str("payment.url"));
         fx.Stripe.State.Locked(_ => fx.Stripe.State.Sessions.Values.Count(s => s.Metadata["order_id"] == "CS-TWICE")).ShouldBe(1);
         await (await fx.Checkout.PostJson("/api/purchases", HostedPurchase("CS-TWICE", amount: 6000), "CS-TWICE")).ExpectProblem(HttpStatusCode.UnprocessableEntity);
     }
