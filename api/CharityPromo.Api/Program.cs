@@ -46,6 +46,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "4999" is not an amount
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo'd field must not be ignored silently
+    // {"amount":1000,"Amount":99999999} names one field twice (names match case-insensitively): refused, not last-wins.
+    o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.Converters.Add(new PlainTextConverter());
 });
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler names the field
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", 64 * 1024));
@@ -74,6 +77,7 @@ app.UseOutputCache();
 app.UseSwaggerDocs();
 app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
 app.UseRequestBuffering();
+app.UseUnsupportedMediaTypeProblems();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

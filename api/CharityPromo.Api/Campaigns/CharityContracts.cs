@@ -44,7 +44,7 @@ internal sealed class CharityRequestValidator : AbstractValidator<CharityRequest
 internal static class SlugRules
 {
     private static readonly System.Text.RegularExpressions.Regex Pattern =
-        new("^[a-z0-9]+(-[a-z0-9]+)*$", System.Text.RegularExpressions.RegexOptions.Compiled);
+        new(@"^[a-z0-9]+(-[a-z0-9]+)*\z", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     public static bool IsSlug(string? value) => value is { Length: > 0 and <= Limits.Slug } && Pattern.IsMatch(value);
 

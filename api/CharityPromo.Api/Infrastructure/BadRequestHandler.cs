@@ -32,7 +32,11 @@ internal sealed class BadRequestHandler : IExceptionHandler
             if (e is JsonException json)
             {
                 var field = JsonPathToField(json.Path);
-                return (field, field == "body"
+                return (field, json.Message == PlainTextConverter.Refusal
+                    ? $"'{field}' must be plain text: control characters (such as U+0000) are not accepted."
+                    : json.Message.StartsWith("Duplicate", StringComparison.Ordinal)
+                    ? $"'{field}' appears more than once in the body (names match whatever their case): send each field once."
+                    : field == "body"
                     ? "The body is not valid JSON."
                     : json.Message.Contains("could not be mapped", StringComparison.Ordinal)
                         ? $"'{field}' is not a field of this request."

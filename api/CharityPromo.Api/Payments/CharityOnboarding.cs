@@ -25,7 +25,7 @@ internal sealed class OnboardingRequestValidator : AbstractValidator<OnboardingR
     {
         RuleFor(r => r.ReturnUrl).NotEmpty().MaximumLength(Limits.Url).Must(Urls.IsHttp).WithMessage("'returnUrl' must be an absolute http or https URL.");
         RuleFor(r => r.RefreshUrl).NotEmpty().MaximumLength(Limits.Url).Must(Urls.IsHttp).WithMessage("'refreshUrl' must be an absolute http or https URL.");
-        RuleFor(r => r.Country).Matches("^[A-Z]{2}$").WithMessage("'country' must be an ISO 3166-1 alpha-2 code in capitals, like 'US'.");
+        RuleFor(r => r.Country).Matches(@"^[A-Z]{2}\z").WithMessage("'country' must be an ISO 3166-1 alpha-2 code in capitals, like 'US'.");
         RuleFor(r => r.Email).MaximumLength(Limits.Name).EmailAddress();
     }
 }
@@ -49,6 +49,7 @@ internal static class CharityOnboarding
                 active: `GET /api/charities/{slug}` with an admin key shows `stripe.canReceiveTransfers`.
                 """)
             .RequireAuthorization(Scopes.Admin).RunsOwnWrites().Validate<OnboardingRequest>()
+            .Produces<OnboardingResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }

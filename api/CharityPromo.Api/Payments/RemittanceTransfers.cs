@@ -35,6 +35,7 @@ internal static class RemittanceTransfers
                 of each pledge is outstanding again: `transferReversed` on the batch, `reopened` on its statement.
                 """)
             .RunsOwnWrites()
+            .Produces<RemittanceResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }

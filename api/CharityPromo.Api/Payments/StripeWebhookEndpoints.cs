@@ -26,7 +26,8 @@ internal static class StripeWebhookEndpoints
                 """)
             .Accepts<object>("application/json")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxEventBytes))
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <param name="Received">Always true: Stripe stops redelivering.</param>

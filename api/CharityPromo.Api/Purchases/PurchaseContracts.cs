@@ -73,7 +73,7 @@ internal sealed class PurchaseRequestValidator : AbstractValidator<PurchaseReque
         RuleFor(r => r.Payment!.Reference).NotEmpty().MaximumLength(Limits.Reference)
             .WithMessage($"An external payment needs its 'reference' (1 to {Limits.Reference} characters).")
             .When(r => r.Payment is { Method: PaymentMethods.External });
-        RuleFor(r => r.Payment!.PaymentMethodId).Matches("^pm_[A-Za-z0-9_]{1,200}$")
+        RuleFor(r => r.Payment!.PaymentMethodId).Matches(@"^pm_[A-Za-z0-9_]{1,200}\z")
             .WithMessage("'paymentMethodId' must be a Stripe payment method id (pm_…).")
             .When(r => r.Payment is { Method: PaymentMethods.Stripe, PaymentMethodId: not null });
         RuleFor(r => r.Payment!.PaymentMethodId).NotEmpty()

@@ -56,8 +56,7 @@ internal static class ReportEndpoints
         HttpContext http, AppDb db, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
         string? status, string? currency, string? format, Guid? after, int? limit, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (from is not null && to is not null && from >= to) errors["to"] = ["'to' must be after 'from'."];
+        var errors = ReportPeriod.Errors(from, to);
         PurchaseStatus? statusFilter = null;
         if (status is not null)
         {
@@ -100,7 +99,7 @@ internal static class ReportEndpoints
     private static async Task<Results<Ok<SummaryReport>, ValidationProblem>> GetSummary(
         AppDb db, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
-        if (from is not null && to is not null && from >= to) return Problems.Invalid("to", "'to' must be after 'from'.");
+        if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
         return TypedResults.Ok(await SummaryReports.SummaryAsync(db, from?.UtcDateTime, to?.UtcDateTime, ct));
     }
 
@@ -108,6 +107,7 @@ internal static class ReportEndpoints
         AppDb db, Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
         DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
     {
+        if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
         var until = to?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
         var since = from?.UtcDateTime ?? until.AddDays(-31);
         if (since >= until) return Problems.Invalid("to", "'to' must be after 'from'.");
