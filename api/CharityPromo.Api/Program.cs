@@ -12,7 +12,13 @@ using CharityPromo.Api.Remittances;
 using CharityPromo.Api.Reports;
 using FluentValidation;
 
-var builder = WebApplication.CreateBuilder(args);
+// Started from another directory (dotnet /opt/charitypromo/CharityPromo.Api.dll), the API still reads its own
+// appsettings.json, whose log levels keep request paths (receipt codes, order ids) out of the log.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
+});
 var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk";
 if (cliMode)
 {

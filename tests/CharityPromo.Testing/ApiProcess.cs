@@ -16,10 +16,12 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
     public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
     /// <summary>Settings added to (or overriding) the server's environment.</summary>
     public Dictionary<string, string> Environment { get; } = new();
+    /// <summary>Where the server runs from (default: the test's own directory).</summary>
+    public string? WorkingDirectory { get; set; }
 
     private ProcessStartInfo StartInfo(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = WorkingDirectory ?? "" };
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["ConnectionStrings__Default"] = connectionString;
