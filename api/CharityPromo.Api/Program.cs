@@ -34,6 +34,7 @@ builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddSingleton<IdempotentWrites>();
 builder.Services.AddStripePayments(builder.Configuration);
+builder.Services.AddKnownProxies(builder.Configuration);
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
 builder.Services.AddApiHealthChecks();
@@ -75,6 +76,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
 }
 
+app.UseKnownProxies(app.Configuration); // first: everything after sees the shopper's address, not the proxy's
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Anonymous public reads are answered from the output cache before anything else runs: authentication,
