@@ -154,10 +154,13 @@ internal static class RemittanceTransfers
         var reversed = Math.Clamp(transfer.AmountReversed, 0, Math.Max(batch.Amount, 0));
         if (batch.TransferId != transfer.Id || reversed <= batch.TransferReversed) return "";
 
-        var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id).OrderBy(l => l.PurchaseId).ToListAsync(ct);
+        // A batch holds thousands of lines: they are read untracked and moved by prepared statements (DirectSql), as
+        // creating and deleting a batch does.
+        var lines = await db.RemittanceLines.AsNoTracking().Where(l => l.RemittanceId == id).OrderBy(l => l.PurchaseId).ToListAsync(ct);
         var purchases = await db.Purchases.AsNoTracking().Where(p => db.RemittanceLines.Any(l => l.RemittanceId == id && l.PurchaseId == p.Id))
             .ToDictionaryAsync(p => p.Id, ct);
-        var (running, reopenedThrough, entries) = (0L, 0L, new List<LedgerEntry>());
+        var (running, reopenedThrough) = (0L, 0L);
+        var (entries, statements) = (new List<LedgerEntry>(), new List<FormattableString>());
         foreach (var line in lines)
         {
             running += line.Amount;
@@ -165,14 +168,15 @@ internal static class RemittanceTransfers
             var (share, delta) = (through - reopenedThrough, through - reopenedThrough - line.Reopened);
             reopenedThrough = through;
             if (delta == 0) continue;
-            line.Reopened = share;
             var entry = LedgerWriter.Remittance(purchases[line.PurchaseId], -delta, id, transfer.Id, now);
             entry.Cause = $"transfer-reversed:{transfer.Id}:{reversed}";
             entries.Add(entry);
-            await db.ExecuteAsync($"""UPDATE "Purchases" SET "Remitted" = "Remitted" - {delta} WHERE "Id" = {line.PurchaseId}""", ct);
+            statements.Add($"""UPDATE "RemittanceLines" SET "Reopened" = {share} WHERE "RemittanceId" = {id} AND "PurchaseId" = {line.PurchaseId}""");
+            statements.Add($"""UPDATE "Purchases" SET "Remitted" = "Remitted" - {delta} WHERE "Id" = {line.PurchaseId}""");
         }
         batch.TransferReversed = reversed;
         await db.SaveChangesAsync(ct);
+        await db.ExecuteAsync(statements, ct);
         await LedgerWriter.PostRemittedAsync(db, entries, ct);
         return $"; {reversed} of {batch.Amount} reversed and outstanding again";
     }

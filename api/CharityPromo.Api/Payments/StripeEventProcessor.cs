@@ -47,10 +47,11 @@ internal sealed class StripeEventProcessor(
                 .ToListAsync(ct);
         }
         // Account events can arrive in any order and say nothing of which came first: the account as it is now decides.
+        Account? account = null;
         if (stripeEvent.Type == "account.updated" && stripeEvent.Data.Object is Account { Id.Length: > 0 } updated)
         {
             if (!options.Value.IsConfigured) throw new StripeNeededException();
-            stripeEvent.Data.Object = await stripe.V1.Accounts.GetAsync(updated.Id, cancellationToken: ct);
+            account = await stripe.V1.Accounts.GetAsync(updated.Id, cancellationToken: ct);
         }
 
         Result? result = null;
@@ -61,7 +62,7 @@ internal sealed class StripeEventProcessor(
                 result = new(true, "already handled");
                 return new(TypedResults.Ok(), Keep: false);
             }
-            var outcome = await ApplyAsync(db, stripeEvent, chargeRefunds, ct);
+            var outcome = await ApplyAsync(db, stripeEvent, chargeRefunds, account, ct);
             db.StripeEvents.Add(new StripeEventRecord
             {
                 Id = stripeEvent.Id, Type = stripeEvent.Type, Outcome = outcome,
@@ -77,7 +78,9 @@ internal sealed class StripeEventProcessor(
 
     public Task<bool> SeenAsync(string eventId, CancellationToken ct) => reads.StripeEvents.AnyAsync(e => e.Id == eventId, ct);
 
-    private async Task<string> ApplyAsync(AppDb db, Event e, List<StripeRefund>? chargeRefunds, CancellationToken ct)
+    /// <param name="chargeRefunds">For <c>charge.refunded</c>: the charge's refunds, listed from Stripe.</param>
+    /// <param name="account">For <c>account.updated</c>: the account as Stripe has it now.</param>
+    private async Task<string> ApplyAsync(AppDb db, Event e, List<StripeRefund>? chargeRefunds, Account? account, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var source = $"stripe:{e.Id}";
@@ -128,7 +131,7 @@ internal sealed class StripeEventProcessor(
                     ? $"purchase {purchase.Id} is {purchase.Status.ToString().ToLowerInvariant()}"
                     : Ignored($"session {session.Id} is not purchase {purchase.Id}'s, or the purchase was cancelled", e);
             }
-            case ("account.updated", Account { Id.Length: > 0 } account):
+            case ("account.updated", Account { Id.Length: > 0 }) when account is not null:
                 return await CharityOnboarding.ApplyAccountAsync(db, account, ct);
             case ("transfer.created" or "transfer.reversed", Transfer { Id.Length: > 0 } transfer):
                 return await RemittanceTransfers.FindBatchAsync(db, transfer, ct) is { } batch
