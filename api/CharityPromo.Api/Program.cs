@@ -99,6 +99,7 @@ app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();
+app.MapCustomers();
 app.MapReports();
 app.MapRemittances();
 app.MapRemittanceTransfers();

@@ -1,0 +1,42 @@
+using CharityPromo.Api.Access;
+using CharityPromo.Api.Data;
+using CharityPromo.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Purchases;
+
+/// <param name="PurchasesUnlinked">Purchases that carried the customer's reference and no longer do (0 when forgotten before).</param>
+public sealed record ForgetCustomerResponse(int PurchasesUnlinked);
+
+internal static class CustomerEndpoints
+{
+    public static void MapCustomers(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithWriteFilter()
+            .MapDelete("/{customerRef}", ForgetCustomer).WithName(nameof(ForgetCustomer))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Forget a shopper: unlink every purchase from their customer reference (admin)")
+            .WithDescription("""
+                The purchases stay, with their amounts, pledges, refunds and receipt codes, so every report and total stays
+                exact; what goes is the only link to the shopper, the keyed hash of their reference. Their next purchase
+                starts a fresh loyalty history. Forgetting again (or a reference never seen) answers 200 with
+                `purchasesUnlinked: 0`.
+                """);
+    }
+
+    private static async Task<Results<Ok<ForgetCustomerResponse>, ValidationProblem>> ForgetCustomer(string customerRef, AppDb db, CustomerRefHasher hasher,
+        ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
+    {
+        if (customerRef.Trim().Length is 0 or > Limits.Reference || PlainTextConverter.HasControlCharacters(customerRef))
+            return Problems.Invalid("customerRef", $"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters of plain text.");
+        var hash = hasher.Hash(customerRef);
+        // SQLite would leave the old value in the page's free space: zero what the update frees, on this write only.
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
+        var unlinked = await db.Purchases.Where(p => p.CustomerHash == hash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
+        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
+        logger.LogInformation("A customer was forgotten: {Purchases} purchase(s) unlinked", unlinked); // never the reference
+        return TypedResults.Ok(new ForgetCustomerResponse(unlinked));
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Text;
+using CharityPromo.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Tests.Integration;
+
+/// <summary>A shopper asks to be forgotten: the link to them goes, the money stays exact. Both providers.</summary>
+public class ForgetCustomerTests(ApiFactory app) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task AForgottenShoppersHashIsNowhereInTheDatabaseAndTheirNextPurchaseStartsAFreshHistory()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, new { minPriorPurchases = 2, percentBps = 10000, budget = 100_000 });
+        var purchases = new List<System.Text.Json.Nodes.JsonNode>();
+        for (var i = 1; i <= 3; i++)
+            purchases.Add(await (await checkout.PostJson("/api/purchases", Seed.Purchase($"FORGET-{i}", customerRef: "shopper-42"), $"forget-{i}")).Expect(HttpStatusCode.Created));
+        purchases[2].Long("donation.match").ShouldBe(351); // loyal after two
+        var hash = await app.WithDbAsync(db => db.Purchases.Where(p => p.OrderId == "FORGET-1").Select(p => p.CustomerHash).SingleAsync());
+        hash.ShouldNotBeNull();
+        Encoding.ASCII.GetString(await app.DatabaseBytesAsync()).ShouldContain(hash);
+        var before = await (await admin.GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK);
+
+        var forgotten = await (await admin.DeleteAsync("/api/customers/shopper-42")).Expect(HttpStatusCode.OK);
+        forgotten.Long("purchasesUnlinked").ShouldBe(3);
+        Encoding.ASCII.GetString(await app.DatabaseBytesAsync()).ShouldNotContain(hash);
+        (await (await admin.DeleteAsync("/api/customers/shopper-42")).Expect(HttpStatusCode.OK)).Long("purchasesUnlinked").ShouldBe(0);
+
+        // Finance keeps every figure: totals, each purchase's donation, the invariants.
+        (await (await admin.GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK))["totals"]!.ToJsonString().ShouldBe(before["totals"]!.ToJsonString());
+        foreach (var p in purchases)
+            (await (await admin.GetAsync($"/api/purchases/{p.Str("id")}")).Expect(HttpStatusCode.OK))["donation"]!.ToJsonString().ShouldBe(p["donation"]!.ToJsonString());
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+
+        var next = await (await checkout.PostJson("/api/purchases", Seed.Purchase("FORGET-4", customerRef: "shopper-42"), "forget-4")).Expect(HttpStatusCode.Created);
+        next.Long("donation.match").ShouldBe(0); // a fresh history
+    }
+
+    [Fact]
+    public async Task OnlyAdminsForgetAndTheReferenceMustBePlainText()
+    {
+        (await app.Client(await app.CreateKeyAsync("checkout")).DeleteAsync("/api/customers/someone")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Client().DeleteAsync("/api/customers/someone")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        await (await admin.DeleteAsync("/api/customers/a%1Bb")).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
+        await (await admin.DeleteAsync($"/api/customers/{new string('c', 101)}")).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
+    }
+}
