@@ -150,6 +150,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
         model.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.ClientId, r.Key });
+            e.HasIndex(r => r.CreatedUtc); // the retention sweep finds expired records without reading the table
             e.Property(r => r.Key).HasMaxLength(Limits.IdempotencyKey);
             e.Property(r => r.Fingerprint).HasMaxLength(64);
             e.Property(r => r.ContentType).HasMaxLength(128);

@@ -77,8 +77,23 @@ internal static class PurchaseEndpoints
                 p.PaymentReference = request.Payment!.Reference;
                 (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint);
             }, ct);
-        if (recorded is null) return problem!;
+        if (recorded is null) return await MadeUnderThisKeyAsync(db, idempotency, ct) ?? problem!;
         return TypedResults.Created($"/api/purchases/{recorded.Purchase.Id}", recorded.Purchase.ToResponse(recorded.Campaign, recorded.Charity));
+    }
+
+    /// <summary>
+    /// Refused (its order id or key already used): it may be this very request, whose stored answer expired
+    /// (Idempotency:RetentionDays) while the purchase keeps its key for ever. Then it is answered with the purchase as it
+    /// is now; the key with another request is a 422. Only refusals pay for this look-up.
+    /// </summary>
+    private static async Task<IResult?> MadeUnderThisKeyAsync(AppDb db, IdempotentRequest idempotency, CancellationToken ct)
+    {
+        var earlier = await WithSlugs(db, db.Purchases.AsNoTracking().Where(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key))
+            .SingleOrDefaultAsync(ct);
+        if (earlier is null) return null;
+        return IdempotentWrites.SameFingerprint(earlier.Purchase.CreationFingerprint!, idempotency.Fingerprint)
+            ? TypedResults.Created($"/api/purchases/{earlier.Purchase.Id}", earlier.Purchase.ToResponse(earlier.Campaign, earlier.Charity))
+            : IdempotentWrites.KeyReused();
     }
 
     private static async Task<Results<Ok<PurchaseResponse>, ProblemHttpResult>> GetPurchase(

@@ -46,16 +46,17 @@ internal static class RefundPurchase
         var purchase = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
         if (purchase is null || (!user.HasClaim(Scopes.ClaimType, Scopes.Admin) && purchase.ClientId != user.ClientId()))
             return Problems.NotFound($"No purchase '{id}' for this API key.");
-        if (Refusal(purchase, request) is { } refused) return refused;
+        // Our id for the refund is derived from the request: a retry asks Stripe under the same idempotency key, and a
+        // retry after the key's stored answer expired (Idempotency:RetentionDays) finds the refund it made.
+        var refundId = StripeRefunds.RefundIdFor(IdempotentRequest.Of(http), purchase.Id);
+        var done = await db.Refunds.AsNoTracking().AnyAsync(r => r.Id == refundId, ct);
+        if (!done && Refusal(purchase, request) is { } refused) return refused;
 
         var clientId = user.ClientId();
-        var refundId = Guid.CreateVersion7();
         string? stripeRefundId = null, stripeStatus = null;
         var amount = 0L;
-        if (PaymentMethods.IsStripe(purchase.PaymentMethod))
+        if (!done && PaymentMethods.IsStripe(purchase.PaymentMethod))
         {
-            // Our id for the refund is derived from the request, so a retry asks Stripe under the same idempotency key.
-            refundId = StripeRefunds.RefundIdFor(IdempotentRequest.Of(http), purchase.Id);
             var (refund, problem) = await stripeRefunds.CreateAsync(purchase, refundId, request.Amount, ct);
             if (refund is null) return problem!;
             (stripeRefundId, stripeStatus, amount) = (refund.Id, refund.Status, refund.Amount);
@@ -64,7 +65,9 @@ internal static class RefundPurchase
         return await writes.RunAsync(http, async batchDb =>
         {
             var tracked = await batchDb.Purchases.SingleAsync(p => p.Id == id, ct);
-            var existing = stripeRefundId is null ? null : await batchDb.Refunds.SingleOrDefaultAsync(r => r.StripeRefundId == stripeRefundId, ct);
+            var existing = stripeRefundId is null
+                ? await batchDb.Refunds.SingleOrDefaultAsync(r => r.Id == refundId, ct)
+                : await batchDb.Refunds.SingleOrDefaultAsync(r => r.StripeRefundId == stripeRefundId, ct);
             if (existing is null)
             {
                 if (stripeRefundId is null && Refusal(tracked, request) is { } late) return late; // another refund got in first
