@@ -95,6 +95,7 @@ app.UseUnsupportedMediaTypeProblems();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UsePlainTextParameters();
 
 app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
 app.MapLicense();

@@ -28,7 +28,7 @@ internal static class CustomerEndpoints
     private static async Task<Results<Ok<ForgetCustomerResponse>, ValidationProblem>> ForgetCustomer(string customerRef, AppDb db, CustomerRefHasher hasher,
         ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
     {
-        if (customerRef.Trim().Length is 0 or > Limits.Reference || PlainTextConverter.HasControlCharacters(customerRef))
+        if (customerRef.Trim().Length is 0 or > Limits.Reference)
             return Problems.Invalid("customerRef", $"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters of plain text.");
         var hash = hasher.Hash(customerRef);
         // SQLite would leave the old value in the page's free space: zero what the update frees, on this write only.
