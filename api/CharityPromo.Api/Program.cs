@@ -33,6 +33,7 @@ builder.Services.AddSingleton<WriterStats>();
 builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddSingleton<IdempotentWrites>();
+builder.Services.AddSingleton<KeyUsage>();
 builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"))
     .Validate(o => o.RetentionDays >= 1 && o.SweepBatch is >= 1 and <= 10_000 && o.SweepEvery > TimeSpan.Zero,
         "Idempotency:RetentionDays must be at least 1, Idempotency:SweepBatch 1 to 10,000 and Idempotency:SweepEvery positive.")

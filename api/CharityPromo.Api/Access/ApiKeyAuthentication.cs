@@ -9,12 +9,14 @@ namespace CharityPromo.Api.Access;
 
 /// <summary>Reads "Authorization: Bearer cp_…", finds the key by its hash, and answers 401/403 as problem details.</summary>
 internal sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppDb db, SqliteReaders readers)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppDb db, SqliteReaders readers,
+    TimeProvider clock, KeyUsage usage)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+    private const string ExpiredItem = "api-key-expired";
 
-    private sealed record KeyRow(Guid Id, string Name, string Scopes);
+    private sealed record KeyRow(Guid Id, Guid ClientId, string Name, string Scopes, DateTime? ExpiresUtc, DateTime? LastUsedUtc);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -25,11 +27,19 @@ internal sealed class ApiKeyAuthentication(
 
         var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
         var key = await db.ReadRowAsync(readers, $"""
-            SELECT "Id", "Name", "Scopes" FROM "ApiKeys" WHERE "Hash" = {hash} AND "RevokedUtc" IS NULL
-            """, row => new KeyRow(row.GetGuid(0), row.GetString(1), row.GetString(2)), Context.RequestAborted);
+            SELECT "Id", "ClientId", "Name", "Scopes", "ExpiresUtc", "LastUsedUtc" FROM "ApiKeys" WHERE "Hash" = {hash} AND "RevokedUtc" IS NULL
+            """, row => new KeyRow(row.GetGuid(0), row.GetGuid(1), row.GetString(2), row.GetString(3),
+                row.IsDBNull(4) ? null : row.GetDateTime(4), row.IsDBNull(5) ? null : row.GetDateTime(5)), Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (key.ExpiresUtc <= now)
+        {
+            Context.Items[ExpiredItem] = key.ExpiresUtc;
+            return AuthenticateResult.Fail("Expired API key.");
+        }
+        usage.Seen(key.Id, key.LastUsedUtc, now);
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(Scopes.ClientIdClaim, key.Id.ToString()) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(Scopes.ClientIdClaim, key.ClientId.ToString()) };
         claims.AddRange(key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(Scopes.ClaimType, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -38,8 +48,11 @@ internal sealed class ApiKeyAuthentication(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized,
-            "Authentication required", "Send an API key as 'Authorization: Bearer <key>'. Missing, unknown and revoked keys are refused.");
+        return Context.Items[ExpiredItem] is DateTime expired
+            ? Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "API key expired",
+                $"This API key expired at {expired:yyyy-MM-ddTHH:mm:ssZ}. Ask an operator for a new one (keys rotate, or keys create).")
+            : Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized,
+                "Authentication required", "Send an API key as 'Authorization: Bearer <key>'. Missing, unknown, revoked and expired keys are refused.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -4,16 +4,19 @@ using Microsoft.EntityFrameworkCore;
 namespace CharityPromo.Api.Access;
 
 /// <summary>
-/// <c>keys create --name NAME --scopes admin,checkout</c>, <c>keys list</c>, <c>keys revoke --name NAME</c>:
-/// key management with the API's own configuration. A new key is printed once, alone on the last line.
+/// <c>keys create --name NAME --scopes admin,checkout [--expires-in 90d]</c>, <c>keys rotate --name NAME [--grace 24h]
+/// [--expires-in 90d]</c>, <c>keys list</c>, <c>keys revoke --name NAME</c>: key management with the API's own
+/// configuration. A new key is printed once, alone on the last line.
 /// </summary>
 internal static class KeysCli
 {
     private const string Usage = """
         Usage:
-          keys create --name NAME --scopes admin,checkout,finance
+          keys create --name NAME --scopes admin,checkout,finance [--expires-in 90d]
+          keys rotate --name NAME [--grace 24h] [--expires-in 90d]
           keys list
           keys revoke --name NAME
+        Durations are a whole number with s, m, h or d.
         """;
 
     public static async Task<int> RunAsync(AppDb db, string[] args, TextWriter stdout, TextWriter stderr, DateTime now)
@@ -30,9 +33,15 @@ internal static class KeysCli
         {
             case "create":
                 return await CreateAsync(db, options, stdout, stderr, now);
+            case "rotate":
+                return await RotateAsync(db, options, stdout, stderr, now);
             case "list":
                 foreach (var k in await db.ApiKeys.AsNoTracking().OrderBy(k => k.Name).ToListAsync())
-                    await stdout.WriteLineAsync($"{k.Name}\t{k.Prefix}…\t{k.Scopes}\tcreated {k.CreatedUtc:yyyy-MM-ddTHH:mm:ssZ}\t{(k.RevokedUtc is { } r ? $"revoked {r:yyyy-MM-ddTHH:mm:ssZ}" : "active")}");
+                {
+                    var state = k.RevokedUtc is { } r ? $"revoked {Iso(r)}" : k.ExpiresUtc <= now ? "expired" : "active";
+                    await stdout.WriteLineAsync($"{k.Name}\t{k.Prefix}…\t{k.Scopes}\tcreated {Iso(k.CreatedUtc)}\texpires {(k.ExpiresUtc is { } e ? Iso(e) : "never")}"
+                        + $"\tlast used {(k.LastUsedUtc is { } u ? Iso(u) : "never")}\t{state}");
+                }
                 return 0;
             case "revoke":
                 if (!options.TryGetValue("name", out var name))
@@ -69,8 +78,10 @@ internal static class KeysCli
             return 2;
         }
 
-        var key = ApiKeys.Generate();
-        db.ApiKeys.Add(new ApiKey { Name = name, Hash = ApiKeys.Hash(key), Prefix = ApiKeys.DisplayPrefix(key), Scopes = string.Join(',', scopes), CreatedUtc = now });
+        if (!TryDuration(options, "expires-in", out var lifetime, stderr)) return 2;
+
+        var (key, row) = NewKey(name, string.Join(',', scopes), clientId: null, now, lifetime);
+        db.ApiKeys.Add(row);
         try
         {
             await db.SaveChangesAsync();
@@ -80,9 +91,75 @@ internal static class KeysCli
             await stderr.WriteLineAsync($"A key named '{name}' already exists; revoked names stay taken so logs stay unambiguous.");
             return 1;
         }
-        await stdout.WriteLineAsync($"Created key '{name}' with scopes {string.Join(',', scopes)}. It is shown only now:");
+        await stdout.WriteLineAsync($"Created key '{name}' with scopes {row.Scopes}{Expiry(row)}. It is shown only now:");
         await stdout.WriteLineAsync(key);
         return 0;
+    }
+
+    /// <summary>
+    /// A new key under the name, for the same API client and scopes; the old one is renamed "NAME (rotated …)" and stays
+    /// valid for the grace period (24 h unless told), so the checkout can switch without a failed request.
+    /// </summary>
+    private static async Task<int> RotateAsync(AppDb db, Dictionary<string, string> options, TextWriter stdout, TextWriter stderr, DateTime now)
+    {
+        if (!options.TryGetValue("name", out var name))
+        {
+            await stderr.WriteLineAsync("keys rotate needs --name.");
+            return 2;
+        }
+        if (!TryDuration(options, "grace", out var grace, stderr) || !TryDuration(options, "expires-in", out var lifetime, stderr)) return 2;
+        var old = await db.ApiKeys.SingleOrDefaultAsync(k => k.Name == name && k.RevokedUtc == null && (k.ExpiresUtc == null || k.ExpiresUtc > now));
+        if (old is null)
+        {
+            await stderr.WriteLineAsync($"No active key named '{name}'.");
+            return 1;
+        }
+
+        // Unless told, the new key lives as long as the old one was given.
+        lifetime ??= old.ExpiresUtc - old.CreatedUtc;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var retiring = now + (grace ?? TimeSpan.FromHours(24));
+        old.Name = $"{name} (rotated {Iso(now)})";
+        old.ExpiresUtc = old.ExpiresUtc is { } e && e < retiring ? e : retiring;
+        await db.SaveChangesAsync(); // frees the name first
+        var (key, row) = NewKey(name, old.Scopes, old.ClientId, now, lifetime);
+        db.ApiKeys.Add(row);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        await stdout.WriteLineAsync($"Rotated '{name}': the old key ({old.Prefix}…) works until {Iso(old.ExpiresUtc.Value)}; the new one has scopes {row.Scopes}{Expiry(row)}. It is shown only now:");
+        await stdout.WriteLineAsync(key);
+        return 0;
+    }
+
+    private static (string Key, ApiKey Row) NewKey(string name, string scopes, Guid? clientId, DateTime now, TimeSpan? lifetime)
+    {
+        var key = ApiKeys.Generate();
+        var row = new ApiKey
+        {
+            Name = name, Hash = ApiKeys.Hash(key), Prefix = ApiKeys.DisplayPrefix(key), Scopes = scopes, CreatedUtc = now,
+            ExpiresUtc = lifetime is { } l ? now + l : null,
+        };
+        row.ClientId = clientId ?? row.Id;
+        return (key, row);
+    }
+
+    private static string Expiry(ApiKey row) => row.ExpiresUtc is { } e ? $", expiring {Iso(e)}" : "";
+
+    private static string Iso(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"90d", "12h", "30m", "45s" → a positive duration; false (with a message) when malformed. Absent: null.</summary>
+    private static bool TryDuration(Dictionary<string, string> options, string option, out TimeSpan? duration, TextWriter stderr)
+    {
+        duration = null;
+        if (!options.TryGetValue(option, out var text)) return true;
+        if (text.Length >= 2 && long.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && n is > 0 and <= 100_000 && text[^1] is 's' or 'm' or 'h' or 'd')
+        {
+            duration = text[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), _ => TimeSpan.FromDays(n) };
+            return true;
+        }
+        stderr.WriteLine($"--{option} must be a whole number with s, m, h or d, like 90d.");
+        return false;
     }
 
     /// <summary>"--name x --scopes a,b" (or "--name=x") → {name: x, scopes: a,b}; null when malformed.</summary>
