@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -113,6 +114,7 @@ app.MapRemittances();
 app.MapRemittanceTransfers();
 app.MapStripeWebhook();
 app.MapAdmin();
+app.MapAudit();
 
 app.Run();
 return 0;

@@ -1,3 +1,4 @@
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -49,12 +50,17 @@ internal static class KeysCli
                     await stderr.WriteLineAsync("keys revoke needs --name.");
                     return 2;
                 }
-                var revoked = await db.ApiKeys.Where(k => k.Name == name && k.RevokedUtc == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedUtc, now));
-                if (revoked == 0)
+                await using (var transaction = await db.Database.BeginTransactionAsync())
                 {
-                    await stderr.WriteLineAsync($"No active key named '{name}'.");
-                    return 1;
+                    var revoked = await db.ApiKeys.Where(k => k.Name == name && k.RevokedUtc == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedUtc, now));
+                    if (revoked == 0)
+                    {
+                        await stderr.WriteLineAsync($"No active key named '{name}'.");
+                        return 1;
+                    }
+                    await AuditTrail.RecordAsync(db, AuditTrail.CliActor(), "key.revoked", $"key:{name}", new AuditChanges().Set("revokedUtc", null, now), now);
+                    await transaction.CommitAsync();
                 }
                 await stdout.WriteLineAsync($"Revoked '{name}'.");
                 return 0;
@@ -84,7 +90,10 @@ internal static class KeysCli
         db.ApiKeys.Add(row);
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync();
             await db.SaveChangesAsync();
+            await AuditTrail.RecordAsync(db, AuditTrail.CliActor(), "key.created", $"key:{name}", Recorded(row), now);
+            await transaction.CommitAsync();
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
@@ -125,6 +134,8 @@ internal static class KeysCli
         var (key, row) = NewKey(name, old.Scopes, old.ClientId, now, lifetime);
         db.ApiKeys.Add(row);
         await db.SaveChangesAsync();
+        await AuditTrail.RecordAsync(db, AuditTrail.CliActor(), "key.rotated", $"key:{name}", Recorded(row)
+            .Set("retiredPrefix", null, old.Prefix).Set("retiredExpiresUtc", null, old.ExpiresUtc), now);
         await transaction.CommitAsync();
         await stdout.WriteLineAsync($"Rotated '{name}': the old key ({old.Prefix}…) works until {Iso(old.ExpiresUtc.Value)}; the new one has scopes {row.Scopes}{Expiry(row)}. It is shown only now:");
         await stdout.WriteLineAsync(key);
@@ -142,6 +153,10 @@ internal static class KeysCli
         row.ClientId = clientId ?? row.Id;
         return (key, row);
     }
+
+    /// <summary>What the audit trail keeps of a new key: never the key or its hash.</summary>
+    private static AuditChanges Recorded(ApiKey row) =>
+        new AuditChanges().Set("prefix", null, row.Prefix).Set("scopes", null, row.Scopes).Set("expiresUtc", null, row.ExpiresUtc);
 
     private static string Expiry(ApiKey row) => row.ExpiresUtc is { } e ? $", expiring {Iso(e)}" : "";
 

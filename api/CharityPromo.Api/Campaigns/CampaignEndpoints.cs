@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -85,7 +87,7 @@ internal static class CampaignEndpoints
     }
 
     private static async Task<Results<Created<CampaignResponse>, ProblemHttpResult>> CreateCampaign(
-        CampaignRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+        CampaignRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
@@ -95,6 +97,7 @@ internal static class CampaignEndpoints
         request.ApplyTo(campaign, charities, now);
         db.Campaigns.Add(campaign);
         db.CampaignTotals.AddRange(charities.Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
+        var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", null, string.Join(',', request.Charities!));
         try
         {
             await db.SaveChangesGuardedAsync(ct);
@@ -104,16 +107,17 @@ internal static class CampaignEndpoints
             db.ChangeTracker.Clear();
             return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
         }
+        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.created", $"campaign:{campaign.Slug}", changes, now, ct);
         var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
         return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> UpdateCampaign(
-        string slug, CampaignRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+        string slug, CampaignRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
         var now = clock.GetUtcNow().UtcDateTime;
-        var campaign = await db.Campaigns.Include(c => c.Charities).SingleOrDefaultAsync(c => c.Slug == slug, ct);
+        var campaign = await db.Campaigns.Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
         if (request.Currency != campaign.Currency && await db.Purchases.AnyAsync(p => p.CampaignId == campaign.Id, ct))
             return Problems.Unprocessable("currency", "The currency cannot change once the campaign has purchases.");
@@ -127,12 +131,15 @@ internal static class CampaignEndpoints
             db.CampaignTotals.RemoveRange(existingTotals); // all zero: the campaign has no purchases yet
             existingTotals = [];
         }
+        var charitiesBefore = string.Join(',', campaign.Charities.OrderBy(cc => cc.Position).Select(cc => cc.Charity.Slug));
         campaign.Currency = request.Currency;
         request.ApplyTo(campaign, charities, now);
+        var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", charitiesBefore, string.Join(',', request.Charities!));
         var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
         db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
             .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
         await db.SaveChangesAsync(ct);
+        if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.updated", $"campaign:{slug}", changes, now, ct);
 
         var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
         var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,12 +56,13 @@ internal static class CharityEndpoints
     }
 
     private static async Task<Results<Created<CharityResponse>, ProblemHttpResult>> CreateCharity(
-        CharityRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+        CharityRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var charity = new Charity { Slug = request.Slug, Name = request.Name, CreatedUtc = now };
         request.ApplyTo(charity, now);
         db.Charities.Add(charity);
+        var changes = AuditChanges.Of(db.Entry(charity));
         try
         {
             await db.SaveChangesGuardedAsync(ct);
@@ -70,17 +72,21 @@ internal static class CharityEndpoints
             db.ChangeTracker.Clear();
             return Problems.Conflict("slug", $"A charity with slug '{request.Slug}' already exists.");
         }
+        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.created", $"charity:{charity.Slug}", changes, now, ct);
         return TypedResults.Created($"/api/charities/{charity.Slug}", charity.ToResponse());
     }
 
     private static async Task<Results<Ok<CharityResponse>, ProblemHttpResult>> UpdateCharity(
-        string slug, CharityRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+        string slug, CharityRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         if (request.Slug != slug) return Problems.Unprocessable("slug", "A charity's slug cannot change; it is part of every link to it.");
         var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == slug, ct);
         if (charity is null) return Problems.NotFound($"No charity '{slug}'.");
-        request.ApplyTo(charity, clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        request.ApplyTo(charity, now);
+        var changes = AuditChanges.Of(db.Entry(charity));
         await db.SaveChangesAsync(ct);
+        if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.updated", $"charity:{slug}", changes, now, ct);
         return TypedResults.Ok(charity.ToResponse());
     }
 

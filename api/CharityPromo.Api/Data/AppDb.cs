@@ -1,4 +1,5 @@
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -22,6 +23,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
     public DbSet<CampaignTotal> CampaignTotals => Set<CampaignTotal>();
     public DbSet<DailyTotal> DailyTotals => Set<DailyTotal>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
@@ -169,6 +171,14 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(r => r.Id).HasMaxLength(Limits.StripeId);
             e.Property(r => r.Type).HasMaxLength(64);
             e.Property(r => r.Outcome).HasMaxLength(200);
+        });
+
+        model.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => new { a.Kind, a.Id }); // ?kind= pages through one kind without reading the others
+            e.Property(a => a.Actor).HasMaxLength(Limits.Name);
+            e.Property(a => a.Kind).HasMaxLength(64);
+            e.Property(a => a.Subject).HasMaxLength(Limits.Name);
         });
 
         model.Entity<Purchase>().Ignore(p => p.Donation);

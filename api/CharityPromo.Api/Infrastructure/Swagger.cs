@@ -69,9 +69,10 @@ internal static class Swagger
     {
         private static readonly Dictionary<string, string> Descriptions = new()
         {
-            ["Admin"] = "Operating the API: the ledger's invariant check and the single writer's counters (admin keys).",
+            ["Admin"] = "Operating the API: the ledger's invariant check, the single writer's counters and the audit trail (admin keys).",
             ["Campaigns"] = "Promotions and their running totals: anonymous reads, admin writes.",
             ["Charities"] = "The charities campaigns give to: anonymous reads, admin writes.",
+            ["Customers"] = "A shopper's right to be forgotten: their purchases unlinked from them, every figure kept (admin keys).",
             ["Pledges"] = "What a purchase would give, before anything is recorded (checkout keys).",
             ["Purchases"] = "Purchases that carry a pledge, paid through Stripe or elsewhere, and their refunds (checkout keys; Idempotency-Key on writes).",
             ["Receipts"] = "What one purchase gave, by the receipt code printed for the shopper: anonymous, nothing personal.",

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -54,8 +56,8 @@ internal static class CharityOnboarding
             .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> StartCharityOnboarding(string slug, OnboardingRequest request, AppDb db, WriteBatcher writer, StripeClient stripe,
-        IOptions<StripeOptions> options, CancellationToken ct)
+    private static async Task<IResult> StartCharityOnboarding(string slug, OnboardingRequest request, ClaimsPrincipal user, AppDb db, WriteBatcher writer,
+        StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, CancellationToken ct)
     {
         if (!options.Value.IsConfigured)
             return Problems.Unprocessable("charity", "Stripe is not configured on this server: pay this charity's batches by bank (POST /api/remittances/{id}/paid).");
@@ -85,8 +87,10 @@ internal static class CharityOnboarding
                 var id = charity.Id;
                 await writer.RunAsync(async batchDb =>
                 {
-                    await batchDb.Charities.Where(c => c.Id == id && c.StripeAccountId == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(c => c.StripeAccountId, account.Id), ct);
+                    if (await batchDb.Charities.Where(c => c.Id == id && c.StripeAccountId == null)
+                            .ExecuteUpdateAsync(s => s.SetProperty(c => c.StripeAccountId, account.Id), ct) == 1)
+                        await AuditTrail.RecordAsync(batchDb, AuditTrail.Actor(user), "charity.stripe_account_created", $"charity:{charity.Slug}",
+                            new AuditChanges().Set("stripeAccountId", null, account.Id), clock.GetUtcNow().UtcDateTime, ct);
                     return new(TypedResults.Ok(), Keep: true);
                 });
                 accountId = await db.Charities.Where(c => c.Id == id).Select(c => c.StripeAccountId).SingleAsync(ct);
@@ -105,12 +109,14 @@ internal static class CharityOnboarding
     }
 
     /// <summary>Brings a charity up to its account as Stripe has it now; the outcome for the event log.</summary>
-    public static async Task<string> ApplyAccountAsync(AppDb db, Account account, CancellationToken ct)
+    public static async Task<string> ApplyAccountAsync(AppDb db, Account account, DateTime now, CancellationToken ct)
     {
         var charity = await db.Charities.SingleOrDefaultAsync(c => c.StripeAccountId == account.Id, ct);
         if (charity is null) return $"no charity for account {account.Id}";
         charity.StripeTransfersEnabled = account.Capabilities?.Transfers == "active";
         charity.StripePayoutsEnabled = account.PayoutsEnabled;
+        if (AuditChanges.Of(db.Entry(charity)) is { Count: > 0 } changes)
+            await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "charity.stripe_account_updated", $"charity:{charity.Slug}", changes, now, ct);
         return $"charity {charity.Slug} {(charity.StripeTransfersEnabled ? "can" : "cannot")} receive transfers";
     }
 }

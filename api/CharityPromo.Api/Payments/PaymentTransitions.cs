@@ -1,3 +1,4 @@
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
@@ -109,7 +110,7 @@ internal static class PaymentTransitions
             if (failed || refund.Amount <= 0 || !await ConfirmAsync(db, purchase, source, now, ct)) return false;
             var id = refund.Metadata?.TryGetValue("refund_id", out var ours) == true && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
             var amount = Math.Min(refund.Amount, purchase.AmountPaid - purchase.Refunded);
-            recorded = await RefundPurchase.RecordAsync(db, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
+            recorded = await RefundPurchase.RecordAsync(db, AuditTrail.Stripe, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
             recorded.StripeStatus = refund.Status;
             return true;
         }
@@ -129,6 +130,7 @@ internal static class PaymentTransitions
     {
         if (!await ConfirmAsync(db, purchase, source, now, ct)) return;
         if (purchase.DisputeId == dispute.Id && purchase.DisputeStatus is { } known && PaymentStatuses.DisputeClosed(known)) return; // closed: stays closed
+        var before = (purchase.DisputeId, purchase.DisputeStatus, purchase.DisputeAmount, purchase.Reversed, purchase.Status);
         purchase.DisputeId = dispute.Id;
         purchase.DisputeStatus = dispute.Status;
         purchase.DisputeAmount = Math.Clamp(dispute.Amount, 0, purchase.AmountPaid - purchase.Refunded);
@@ -141,5 +143,10 @@ internal static class PaymentTransitions
                 await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"dispute:{dispute.Id}", source, now)], ct);
         }
         purchase.Status = purchase.ResolveStatus();
+        if (before.DisputeStatus != purchase.DisputeStatus)
+            await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "purchase.disputed", $"purchase:{purchase.Id}", new AuditChanges()
+                .Set("disputeId", before.DisputeId, purchase.DisputeId).Set("disputeStatus", before.DisputeStatus, purchase.DisputeStatus)
+                .Set("disputeAmount", before.DisputeAmount, purchase.DisputeAmount)
+                .Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -46,9 +48,10 @@ internal static class RemittanceTransfers
     public static string TransferKey(Remittance batch) =>
         batch.TransferAttempts == 0 ? $"remittance:{batch.Id}:transfer" : $"remittance:{batch.Id}:transfer:{batch.TransferAttempts}";
 
-    private static async Task<IResult> TransferRemittance(Guid id, AppDb db, WriteBatcher writer, StripeClient stripe, IOptions<StripeOptions> options,
-        TimeProvider clock, ILogger<Remittance> logger, CancellationToken ct)
+    private static async Task<IResult> TransferRemittance(Guid id, ClaimsPrincipal user, AppDb db, WriteBatcher writer, StripeClient stripe,
+        IOptions<StripeOptions> options, TimeProvider clock, ILogger<Remittance> logger, CancellationToken ct)
     {
+        var actor = AuditTrail.Actor(user);
         var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
         var charity = await db.Charities.AsNoTracking().SingleAsync(c => c.Id == batch.CharityId, ct);
@@ -70,8 +73,10 @@ internal static class RemittanceTransfers
         var now = clock.GetUtcNow().UtcDateTime;
         await writer.RunAsync(async batchDb =>
         {
-            await batchDb.Remittances.Where(r => r.Id == id && r.Status == RemittanceStatus.Draft && r.TransferStartedUtc == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.TransferStartedUtc, now), ct);
+            if (await batchDb.Remittances.Where(r => r.Id == id && r.Status == RemittanceStatus.Draft && r.TransferStartedUtc == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.TransferStartedUtc, now), ct) == 1)
+                await AuditTrail.RecordAsync(batchDb, actor, "remittance.transfer_started", $"remittance:{id}",
+                    new AuditChanges().Set("transferStartedUtc", null, now).Set("destination", null, charity.StripeAccountId), now, ct);
             return new(TypedResults.Ok(), Keep: true);
         });
         batch = await db.Remittances.AsNoTracking().SingleAsync(r => r.Id == id, ct);
@@ -111,7 +116,7 @@ internal static class RemittanceTransfers
         // Step 3: the batch is paid.
         await writer.RunAsync(async batchDb =>
         {
-            await RecordTransferAsync(batchDb, id, transfer, clock.GetUtcNow().UtcDateTime, ct);
+            await RecordTransferAsync(batchDb, actor, id, transfer, clock.GetUtcNow().UtcDateTime, ct);
             return new(TypedResults.Ok(), Keep: true);
         });
         batch = await db.Remittances.AsNoTracking().SingleAsync(r => r.Id == id, ct);
@@ -127,10 +132,10 @@ internal static class RemittanceTransfers
     }
 
     /// <summary>The batch paid by this transfer (whoever brings the news: the request, <c>transfer.created</c>), then any reversal it carries.</summary>
-    public static async Task<string> RecordTransferAsync(AppDb db, Guid id, Transfer transfer, DateTime now, CancellationToken ct)
+    public static async Task<string> RecordTransferAsync(AppDb db, string actor, Guid id, Transfer transfer, DateTime now, CancellationToken ct)
     {
-        var paid = await RemittanceEndpoints.RecordPaidAsync(db, id, transfer.Id, transfer.Id, now, ct);
-        var reversed = await ApplyReversalAsync(db, id, transfer, now, ct);
+        var paid = await RemittanceEndpoints.RecordPaidAsync(db, actor, id, transfer.Id, transfer.Id, now, ct);
+        var reversed = await ApplyReversalAsync(db, actor, id, transfer, now, ct);
         return $"remittance {id} {(paid ? "paid" : "was paid")} by {transfer.Id}{reversed}";
     }
 
@@ -148,7 +153,7 @@ internal static class RemittanceTransfers
     /// each line reopens its share, rounded on the running sum so the shares add up exactly to the reversal, and the
     /// ledger takes back what it had paid. Only ever grows, so the events in any order end in the same state.
     /// </summary>
-    private static async Task<string> ApplyReversalAsync(AppDb db, Guid id, Transfer transfer, DateTime now, CancellationToken ct)
+    private static async Task<string> ApplyReversalAsync(AppDb db, string actor, Guid id, Transfer transfer, DateTime now, CancellationToken ct)
     {
         var batch = await db.Remittances.SingleAsync(r => r.Id == id, ct);
         var reversed = Math.Clamp(transfer.AmountReversed, 0, Math.Max(batch.Amount, 0));
@@ -174,10 +179,12 @@ internal static class RemittanceTransfers
             statements.Add($"""UPDATE "RemittanceLines" SET "Reopened" = {share} WHERE "RemittanceId" = {id} AND "PurchaseId" = {line.PurchaseId}""");
             statements.Add($"""UPDATE "Purchases" SET "Remitted" = "Remitted" - {delta} WHERE "Id" = {line.PurchaseId}""");
         }
+        var changes = new AuditChanges().Set("transferReversed", batch.TransferReversed, reversed).Set("transferId", null, transfer.Id);
         batch.TransferReversed = reversed;
         await db.SaveChangesAsync(ct);
         await db.ExecuteAsync(statements, ct);
         await LedgerWriter.PostRemittedAsync(db, entries, ct);
+        await AuditTrail.RecordAsync(db, actor, "remittance.transfer_reversed", $"remittance:{id}", changes, now, ct);
         return $"; {reversed} of {batch.Amount} reversed and outstanding again";
     }
 }

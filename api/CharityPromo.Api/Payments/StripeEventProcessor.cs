@@ -1,3 +1,4 @@
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Purchases;
@@ -132,10 +133,10 @@ internal sealed class StripeEventProcessor(
                     : Ignored($"session {session.Id} is not purchase {purchase.Id}'s, or the purchase was cancelled", e);
             }
             case ("account.updated", Account { Id.Length: > 0 }) when account is not null:
-                return await CharityOnboarding.ApplyAccountAsync(db, account, ct);
+                return await CharityOnboarding.ApplyAccountAsync(db, account, now, ct);
             case ("transfer.created" or "transfer.reversed", Transfer { Id.Length: > 0 } transfer):
                 return await RemittanceTransfers.FindBatchAsync(db, transfer, ct) is { } batch
-                    ? await RemittanceTransfers.RecordTransferAsync(db, batch, transfer, now, ct)
+                    ? await RemittanceTransfers.RecordTransferAsync(db, AuditTrail.Stripe, batch, transfer, now, ct)
                     : $"no remittance for transfer {transfer.Id}";
             case var (type, _) when HandledTypes.Contains(type):
                 return Ignored("its data.object is not the object, with the ids, that its type names", e);

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,8 +27,8 @@ internal static class CustomerEndpoints
                 """);
     }
 
-    private static async Task<Results<Ok<ForgetCustomerResponse>, ValidationProblem>> ForgetCustomer(string customerRef, AppDb db, CustomerRefHasher hasher,
-        ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
+    private static async Task<Results<Ok<ForgetCustomerResponse>, ValidationProblem>> ForgetCustomer(string customerRef, ClaimsPrincipal user, AppDb db,
+        CustomerRefHasher hasher, TimeProvider clock, ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
     {
         if (customerRef.Trim().Length is 0 or > Limits.Reference)
             return Problems.Invalid("customerRef", $"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters of plain text.");
@@ -37,6 +39,9 @@ internal static class CustomerEndpoints
         var unlinked = await db.Purchases.Where(p => p.CustomerHash == hash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
         if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
         logger.LogInformation("A customer was forgotten: {Purchases} purchase(s) unlinked", unlinked); // never the reference
+        // On record without the reference or its hash: either would keep the very link that was just removed.
+        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "customer.forgotten", "customer", new AuditChanges().Set("purchasesUnlinked", null, unlinked),
+            clock.GetUtcNow().UtcDateTime, ct);
         return TypedResults.Ok(new ForgetCustomerResponse(unlinked));
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -72,7 +73,7 @@ internal static class RefundPurchase
             {
                 if (stripeRefundId is null && Refusal(tracked, request) is { } late) return late; // another refund got in first
                 var refunded = stripeRefundId is null ? request.Amount ?? tracked.AmountPaid - tracked.Refunded : amount;
-                existing = await RecordAsync(batchDb, tracked, refunded, refundId, clientId, request.Reference, stripeRefundId,
+                existing = await RecordAsync(batchDb, AuditTrail.Actor(user), tracked, refunded, refundId, clientId, request.Reference, stripeRefundId,
                     clock.GetUtcNow().UtcDateTime, ct);
                 existing.StripeStatus = stripeStatus;
             }
@@ -95,12 +96,13 @@ internal static class RefundPurchase
     }
 
     /// <summary>
-    /// Records <paramref name="amount"/> given back and reverses the donation's share of it. What was already reversed
-    /// (by earlier refunds or a lost dispute) is read from the ledger, so no part is ever reversed beyond its pledge.
+    /// Records <paramref name="amount"/> given back, reverses the donation's share of it, and records who did. What was
+    /// already reversed (by earlier refunds or a lost dispute) is read from the ledger, so no part is ever reversed beyond its pledge.
     /// </summary>
-    public static async Task<Refund> RecordAsync(AppDb db, Purchase purchase, long amount, Guid refundId, Guid clientId,
+    public static async Task<Refund> RecordAsync(AppDb db, string actor, Purchase purchase, long amount, Guid refundId, Guid clientId,
         string? reference, string? stripeRefundId, DateTime now, CancellationToken ct)
     {
+        var before = (purchase.Refunded, purchase.Reversed, purchase.Status);
         var reversedBefore = await ReversedSoFarAsync(db, purchase, ct);
         var reversal = PledgeMath.ReversalFor(purchase.Donation, reversedBefore, purchase.Refunded, amount, purchase.AmountPaid);
         var refund = new Refund
@@ -116,6 +118,9 @@ internal static class RefundPurchase
         var source = stripeRefundId is not null ? $"stripe:{stripeRefundId}" : reference is null ? null : $"external:{reference}";
         LedgerEntry[] entries = reversal.Total > 0 ? [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"refund:{refund.Id}", source, now)] : [];
         await LedgerWriter.PostAsync(db, entries, ct);
+        await AuditTrail.RecordAsync(db, actor, "refund.created", $"purchase:{purchase.Id}", new AuditChanges()
+            .Set("refundId", null, refund.Id).Set("amount", null, amount).Set("stripeRefundId", null, stripeRefundId).Set("reference", null, reference)
+            .Set("refunded", before.Refunded, purchase.Refunded).Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
         return refund;
     }
 
@@ -126,12 +131,16 @@ internal static class RefundPurchase
     /// </summary>
     public static async Task RestoreAsync(AppDb db, Purchase purchase, Refund refund, string? source, DateTime now, CancellationToken ct)
     {
+        var before = (purchase.Refunded, purchase.Reversed, purchase.Status);
         refund.RestoredUtc = now;
         purchase.Refunded -= refund.Amount;
         purchase.Reversed -= refund.Reversed;
         purchase.Status = purchase.ResolveStatus();
         var putBack = new DonationBreakdown(purchase.Currency, -refund.MerchantPledge, -refund.Match, -refund.RoundUp, -refund.AddOn);
         await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, putBack, $"refund-restored:{refund.Id}", source, now)], ct);
+        await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "refund.restored", $"purchase:{purchase.Id}", new AuditChanges()
+            .Set("refundId", refund.Id, null).Set("stripeRefundId", refund.StripeRefundId, null)
+            .Set("refunded", before.Refunded, purchase.Refunded).Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
     }
 
     /// <summary>Each donation part reversed so far, summed from the ledger.</summary>

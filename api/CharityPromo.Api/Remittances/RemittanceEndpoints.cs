@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CharityPromo.Api.Access;
+using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -85,6 +86,9 @@ internal static class RemittanceEndpoints
             CreatedUtc = now, Amount = claimed.Sum(o => o.Owed), Lines = claimed.Count,
         };
         await db.InsertAsync([batch, .. claimed.Select(o => new RemittanceLine { RemittanceId = batch.Id, PurchaseId = o.Id, Amount = o.Owed })], ct: ct);
+        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.created", $"remittance:{batch.Id}", new AuditChanges()
+            .Set("charity", null, charity.Slug).Set("currency", null, batch.Currency).Set("cutoffUtc", null, cutoff)
+            .Set("amount", null, batch.Amount).Set("lines", null, batch.Lines).Set("status", null, batch.Status), now, ct);
         return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
     }
 
@@ -92,14 +96,14 @@ internal static class RemittanceEndpoints
     private static int MaxLines(IConfiguration config) => Math.Max(1, config.GetValue("Remittances:MaxLines", 5_000));
 
     private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> MarkRemittancePaid(
-        Guid id, RemittancePaidRequest request, AppDb db, TimeProvider clock, CancellationToken ct)
+        Guid id, RemittancePaidRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
         if (batch.Status != RemittanceStatus.Draft) return AlreadyPaid();
         if (batch.TransferStartedUtc is not null) return TransferStarted();
         var now = clock.GetUtcNow().UtcDateTime;
-        if (!await RecordPaidAsync(db, id, request.Reference, transferId: null, now, ct)) return AlreadyPaid();
+        if (!await RecordPaidAsync(db, AuditTrail.Actor(user), id, request.Reference, transferId: null, now, ct)) return AlreadyPaid();
         batch.Status = RemittanceStatus.Paid;
         batch.Reference = request.Reference;
         batch.PaidUtc = now;
@@ -112,10 +116,10 @@ internal static class RemittanceEndpoints
         "A Stripe transfer of this batch was started: finish it with POST /api/remittances/{id}/transfer, which never makes a second one.");
 
     /// <summary>
-    /// Marks a draft batch paid and posts its ledger rows, inside the write transaction; false when it was not a draft.
-    /// Marked paid only while still a draft: of two instances paying it at once, one posts its ledger rows, one gets false.
+    /// Marks a draft batch paid, posts its ledger rows and records who did, inside the write transaction; false when it was
+    /// not a draft. Marked paid only while still a draft: of two instances paying it at once, one posts its ledger rows, one gets false.
     /// </summary>
-    public static async Task<bool> RecordPaidAsync(AppDb db, Guid id, string reference, string? transferId, DateTime now, CancellationToken ct)
+    public static async Task<bool> RecordPaidAsync(AppDb db, string actor, Guid id, string reference, string? transferId, DateTime now, CancellationToken ct)
     {
         if (await db.ExecuteAsync($"""
                 UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Paid)}, "Reference" = {reference}, "TransferId" = {transferId}, "PaidUtc" = {now}
@@ -126,15 +130,18 @@ internal static class RemittanceEndpoints
             .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
             .AsNoTracking().ToListAsync(ct);
         await LedgerWriter.PostRemittedAsync(db, lines.Select(l => LedgerWriter.Remittance(l.Purchase, l.Amount, id, reference, now)).ToList(), ct);
+        await AuditTrail.RecordAsync(db, actor, "remittance.paid", $"remittance:{id}", new AuditChanges()
+            .Set("status", RemittanceStatus.Draft, RemittanceStatus.Paid).Set("reference", null, reference).Set("transferId", null, transferId)
+            .Set("amount", null, lines.Sum(l => l.Amount)), now, ct);
         return true;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, AppDb db, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
     {
-        var status = await db.Remittances.Where(r => r.Id == id).Select(r => (RemittanceStatus?)r.Status).SingleOrDefaultAsync(ct);
-        if (status is null) return Problems.NotFound($"No remittance '{id}'.");
+        var batch = await db.Remittances.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.Status, r.Amount, r.Lines }).SingleOrDefaultAsync(ct);
+        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
         var paid = Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
-        if (status != RemittanceStatus.Draft) return paid;
+        if (batch.Status != RemittanceStatus.Draft) return paid;
         if (await db.Remittances.AnyAsync(r => r.Id == id && r.TransferStartedUtc != null, ct)) return TransferStarted();
 
         // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
@@ -153,6 +160,8 @@ internal static class RemittanceEndpoints
             $"""DELETE FROM "RemittanceLines" WHERE "RemittanceId" = {id}""",
             $"""DELETE FROM "Remittances" WHERE "Id" = {id}""",
         ], ct);
+        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.deleted", $"remittance:{id}", new AuditChanges()
+            .Set("status", RemittanceStatus.Draft, null).Set("amount", batch.Amount, null).Set("lines", batch.Lines, null), clock.GetUtcNow().UtcDateTime, ct);
         return TypedResults.NoContent();
     }
 

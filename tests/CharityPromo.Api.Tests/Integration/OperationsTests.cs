@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using CharityPromo.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CharityPromo.Api.Tests.Integration;
@@ -46,10 +47,13 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
     [Fact]
     public async Task TheWriterReportsItsBatchesAndBusyTimeToAdminsAndOnItsMeter()
     {
-        var admin = app.Client(await app.CreateKeyAsync("admin"));
-        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        var admin = app.Client(await app.CreateKeyAsync("admin", "writer-stats-admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout", "writer-stats-till"));
         await Seed.ContractCampaignAsync(admin, slug: "writer-stats");
         (await checkout.GetAsync("/api/admin/writer")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        // A key's first use records when it was last used, a write of its own on the writer: let both land before counting.
+        for (var waited = 0; await app.WithDbAsync(db => db.ApiKeys.CountAsync(k => k.Name.StartsWith("writer-stats-") && k.LastUsedUtc == null)) > 0 && waited < 100; waited++)
+            await Task.Delay(50);
 
         var before = await (await admin.GetAsync("/api/admin/writer")).Expect(HttpStatusCode.OK);
         await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>

@@ -91,6 +91,14 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         fx.Stripe.State.RestrictAccount(account);
         await fx.Stripe.Webhooks.DrainAsync();
         (await (await fx.Admin.GetAsync($"/api/charities/{charity}")).Expect(HttpStatusCode.OK))["canReceiveTransfers"]!.GetValue<bool>().ShouldBeFalse();
+
+        // On record: the account made by the admin's call, once; each change Stripe's news made, by Stripe.
+        var trail = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=charity")).Where(e => e.Str("subject") == $"charity:{charity}").ToList();
+        trail.Select(e => e.Str("kind")).ShouldBe(["charity.created", "charity.stripe_account_created", "charity.stripe_account_updated", "charity.stripe_account_updated"]);
+        AuditTrailTests.Change(trail[1], "stripeAccountId").Str("after").ShouldBe(account);
+        trail[1].Str("actor").ShouldNotBe("stripe");
+        trail.Skip(2).ShouldAllBe(e => e.Str("actor") == "stripe");
+        AuditTrailTests.Change(trail[3], "stripeTransfersEnabled").Str("after").ShouldBe("false");
     }
 
     [Fact]
@@ -136,6 +144,12 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         (await (await _finance.GetAsync("/api/reports/liability")).Expect(HttpStatusCode.OK))["charities"]!.AsArray()
             .Where(c => c!.Str("charity") == charity).Sum(c => c!.Long("total")).ShouldBe(0);
         await fx.InvariantsHoldAsync();
+
+        // Started and paid once, by the finance key, however often it was retried and Stripe's news came.
+        var trail = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=remittance")).Where(e => e.Str("subject") == $"remittance:{batch.Str("id")}").ToList();
+        trail.Select(e => e.Str("kind")).ShouldBe(["remittance.created", "remittance.transfer_started", "remittance.paid"]);
+        trail.Select(e => e.Str("actor")).Distinct().Count().ShouldBe(1);
+        AuditTrailTests.Change(trail[2], "transferId").Str("after").ShouldBe(transferId);
     }
 
     [Fact]
@@ -272,6 +286,11 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         (await (await _finance.PostJson("/api/remittances", new { charity, currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() })).Expect(HttpStatusCode.Created))
             .Long("amount").ShouldBe(amount);
         await fx.InvariantsHoldAsync();
+
+        var reversals = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=remittance.transfer_reversed")).Where(e => e.Str("subject") == $"remittance:{batch.Str("id")}").ToList();
+        reversals.Select(e => (AuditTrailTests.Change(e, "transferReversed").Str("before"), AuditTrailTests.Change(e, "transferReversed").Str("after")))
+            .ShouldBe([("0", part.ToString()), (part.ToString(), amount.ToString())]); // the replays changed nothing, so added nothing
+        reversals.ShouldAllBe(e => e.Str("actor") == "stripe");
     }
 
     [Fact]

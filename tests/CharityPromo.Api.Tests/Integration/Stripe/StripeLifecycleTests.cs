@@ -77,6 +77,12 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         foreach (var e in events) await fx.Stripe.Webhooks.SendAsync(e, times: 2);
         (await StateAsync(id)).ShouldBe("confirmed refunded=0 reversed=0");
 
+        // On record once each, whatever was redelivered: the refund by the checkout's key, its undoing by Stripe.
+        var trail = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=refund")).Where(e => e.Str("subject") == $"purchase:{id}").ToList();
+        trail.Select(e => (e.Str("kind"), e.Str("actor") == "stripe")).ShouldBe([("refund.created", false), ("refund.restored", true)]);
+        AuditTrailTests.Change(trail[1], "reversed").Str("before").ShouldBe("176");
+        AuditTrailTests.Change(trail[1], "reversed").Str("after").ShouldBe("0");
+
         // The shopper can still be refunded for real afterwards.
         await RefundAsync(id, 5100, "lc-pf-2");
         (await StateAsync(id)).ShouldBe("refunded refunded=5100 reversed=351");
@@ -146,6 +152,10 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         fx.Stripe.State.SubmitEvidence(dispute.Id);
         fx.Stripe.State.CloseDispute(dispute.Id, won: false);
         (await StateAsync(half)).ShouldBe("partially_refunded refunded=0 reversed=176");
+        var disputed = await AuditTrailTests.TrailAsync(fx.Admin, "&kind=purchase.disputed");
+        var lost = disputed.Single(e => e.Str("subject") == $"purchase:{half}" && AuditTrailTests.Change(e, "disputeStatus").Str("after") == "lost");
+        lost.Str("actor").ShouldBe("stripe");
+        (AuditTrailTests.Change(lost, "reversed").Str("before"), AuditTrailTests.Change(lost, "reversed").Str("after")).ShouldBe(("0", "176"));
 
         var (rest, restIntent) = await PaidAsync("LC-DISPUTE-REST");
         await RefundAsync(rest, 1000, "lc-dispute-rest");
