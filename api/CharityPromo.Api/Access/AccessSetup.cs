@@ -20,6 +20,7 @@ internal static class AccessSetup
         // service loads a key ring at every start — creating one under ~/.aspnet on the first — and keeps the XML
         // stack resident (~4 MB). API keys need none of it.
         services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthentication.SchemeName);
+        services.AddSingleton<UnknownKeys>();
         services.AddWebEncoders();
         new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);

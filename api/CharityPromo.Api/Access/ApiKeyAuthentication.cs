@@ -10,11 +10,12 @@ namespace CharityPromo.Api.Access;
 /// <summary>Reads "Authorization: Bearer cp_…", finds the key by its hash, and answers 401/403 as problem details.</summary>
 internal sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppDb db, SqliteReaders readers,
-    TimeProvider clock, KeyUsage usage)
+    TimeProvider clock, KeyUsage usage, UnknownKeys unknownKeys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     private const string ExpiredItem = "api-key-expired";
+    private const string ThrottledItem = "api-key-lookups-spent";
 
     private sealed record KeyRow(Guid Id, Guid ClientId, string Name, string Scopes, DateTime? ExpiresUtc, DateTime? LastUsedUtc);
 
@@ -26,11 +27,22 @@ internal sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
 
         var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
+        if (unknownKeys.IsKnownUnknown(hash)) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (!unknownKeys.MayLookUp(address))
+        {
+            Context.Items[ThrottledItem] = true;
+            return AuthenticateResult.Fail("Too many unknown API keys from this address.");
+        }
         var key = await db.ReadRowAsync(readers, $"""
             SELECT "Id", "ClientId", "Name", "Scopes", "ExpiresUtc", "LastUsedUtc" FROM "ApiKeys" WHERE "Hash" = {hash} AND "RevokedUtc" IS NULL
             """, row => new KeyRow(row.GetGuid(0), row.GetGuid(1), row.GetString(2), row.GetString(3),
                 row.IsDBNull(4) ? null : row.GetDateTime(4), row.IsDBNull(5) ? null : row.GetDateTime(5)), Context.RequestAborted);
-        if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        if (key is null)
+        {
+            unknownKeys.Missed(hash, address);
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         if (key.ExpiresUtc <= now)
         {
@@ -47,6 +59,12 @@ internal sealed class ApiKeyAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(ThrottledItem))
+        {
+            Response.Headers.RetryAfter = "1";
+            return Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many unknown API keys",
+                "This address sent more unknown API keys than the limit allows; retry after 1 s with a valid key.");
+        }
         Response.Headers.WWWAuthenticate = "Bearer";
         return Context.Items[ExpiredItem] is DateTime expired
             ? Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "API key expired",

@@ -20,8 +20,12 @@ internal static class PublicCache
         return services;
     }
 
+    /// <summary>
+    /// Cached, and answered to HEAD as to GET (link checkers and monitors ask HEAD; Kestrel sends the headers without the
+    /// body). The OpenAPI document lists the GET only.
+    /// </summary>
     public static TBuilder CachePublicly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.CacheOutput(Policy);
+        builder.CacheOutput(Policy).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 
     /// <summary>Called after a write commits.</summary>
     public static ValueTask EvictAsync(IOutputCacheStore store, CancellationToken ct) => store.EvictByTagAsync(Tag, ct);

@@ -13,6 +13,9 @@ internal sealed class RateLimitOptions
     [Range(1, 1_000_000)] public int PerKeyBurst { get; set; } = 2000;
     [Range(1, 1_000_000)] public int AnonymousPerSecond { get; set; } = 2000;
     [Range(1, 1_000_000)] public int AnonymousBurst { get; set; } = 4000;
+    /// <summary>Per address: lookups of keys that turn out unknown (Access.UnknownKeys).</summary>
+    [Range(1, 1_000_000)] public int UnknownKeysPerSecond { get; set; } = 10;
+    [Range(1, 1_000_000)] public int UnknownKeysBurst { get; set; } = 50;
 }
 
 internal static class RateLimits

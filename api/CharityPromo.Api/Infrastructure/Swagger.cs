@@ -33,6 +33,8 @@ internal static class Swagger
             });
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
+            // Public reads also answer HEAD (PublicCache); the document lists each once, as its GET.
+            o.DocInclusionPredicate((document, api) => api.HttpMethod != HttpMethods.Head && (api.GroupName is null || api.GroupName == document));
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();

@@ -57,7 +57,9 @@ public class HostileInputSuiteTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Route: e.RoutePattern.RawText!)))
+            // HEAD runs the GET's handler (public reads answer both) and its answers carry no body to inspect: the GET covers it.
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Where(m => m != "HEAD")
+                .Select(m => (Method: m, Route: e.RoutePattern.RawText!)))
             .Distinct().ToList();
         endpoints.Count.ShouldBeGreaterThan(25);
 
