@@ -50,9 +50,7 @@ builder.Services.AddPublicCache(builder.Configuration);
 builder.Services.AddSwaggerDocs();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
-// FluentValidation's DI package is not served here; its core scanner does the same job.
-AssemblyScanner.FindValidatorsInAssembly(typeof(Program).Assembly, includeInternalTypes: true)
-    .ForEach(v => builder.Services.AddSingleton(v.InterfaceType, v.ValidatorType));
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true); // ValidationFilter runs them
 ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop; // a null field fails once, not in every later rule
 ValidatorOptions.Global.PropertyNameResolver = ValidationNames.JsonPath;
 ValidatorOptions.Global.DisplayNameResolver = ValidationNames.JsonPath;

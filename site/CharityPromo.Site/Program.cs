@@ -1,11 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 using CharityPromo.Site;
 using CharityPromo.Site.Api;
+using FluentValidation;
+using FluentValidation.AspNetCore;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorPages(o => o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryTokenAttribute()));
+// Forms are validated on the server, where the page is made: it must be complete without JavaScript.
+builder.Services.AddFluentValidationAutoValidation();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddOptions<SiteOptions>().Bind(builder.Configuration.GetSection("Site")).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
     o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All)); // "€", not "&#x20AC;"

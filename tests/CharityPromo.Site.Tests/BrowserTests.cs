@@ -68,6 +68,25 @@ public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture
     }
 
     [Fact]
+    public async Task AMistypedCodeComesBackWithTheReasonAnnouncedBesideTheField()
+    {
+        var page = await browser.NewPageAsync(390);
+        await page.GotoAsync("/impact");
+        await page.GetByLabel("Receipt code").FillAsync("ABCD-1234");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show my impact" }).ClickAsync();
+        await page.WaitForURLAsync("**/impact?code=*");
+        var alert = page.GetByRole(AriaRole.Alert);
+        (await alert.TextContentAsync())!.ShouldContain("A receipt code has 12 letters and digits");
+        var field = page.GetByLabel("Receipt code");
+        (await field.GetAttributeAsync("aria-invalid")).ShouldBe("true");
+        (await field.GetAttributeAsync("aria-describedby"))!.Split(' ').ShouldContain("code-error");
+        (await field.InputValueAsync()).ShouldBe("ABCD-1234");
+        var result = await page.RunAxe();
+        result.Violations.Where(v => v.Impact is "serious" or "critical").ShouldBeEmpty();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "impact-error-390.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task EveryPageHasNoSeriousOrCriticalAccessibilityViolations()
     {
         var (_, code) = await SeedAsync("a11y");

@@ -88,6 +88,15 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         formResponse.Headers.Location!.ToString().ShouldBe($"/impact/{code.ToLowerInvariant()}");
         var (_, shortCode) = await site.GetPageAsync("/impact?code=ABC");
         shortCode.QuerySelector("#code-error")!.TextContent.ShouldContain("12 letters and digits");
+        shortCode.QuerySelector("#code")!.GetAttribute("aria-invalid").ShouldBe("true");
+        shortCode.QuerySelector("#code")!.GetAttribute("value").ShouldBe("ABC"); // what they typed stays, to correct
+        var (_, empty) = await site.GetPageAsync("/impact?code=");
+        empty.QuerySelector("#code-error")!.TextContent.ShouldContain("Type the code printed on your receipt");
+        var (_, markup) = await site.GetPageAsync("/impact?code=%3Cscript%3EABCD12345678");
+        markup.QuerySelector("#code-error")!.TextContent.ShouldContain("12 letters and digits");
+        var (_, fresh) = await site.GetPageAsync("/impact");
+        fresh.QuerySelector("#code-error").ShouldBeNull();
+        fresh.QuerySelector("#code")!.GetAttribute("aria-invalid").ShouldBe("false");
     }
 
     [Fact]

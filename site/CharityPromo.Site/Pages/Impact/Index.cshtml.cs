@@ -3,22 +3,22 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace CharityPromo.Site.Pages.Impact;
 
-/// <summary>The receipt-code form; a submitted code goes to its impact page.</summary>
+/// <summary>The receipt-code form; a valid code goes to its impact page, an invalid one comes back with why.</summary>
 public class IndexModel : PageModel
 {
-    public string? Code { get; private set; }
-    public string? Error { get; private set; }
+    /// <summary>Bound from the query without a prefix, so the form's field and shared links stay <c>?code=</c>.</summary>
+    [BindProperty(SupportsGet = true, Name = "")]
+    public ReceiptLookup Lookup { get; set; } = new();
 
-    public IActionResult OnGet(string? code)
+    public string? Error => ModelState[nameof(ReceiptLookup.Code)]?.Errors.FirstOrDefault()?.ErrorMessage;
+
+    public IActionResult OnGet()
     {
-        Code = code?.Trim();
-        if (string.IsNullOrEmpty(Code)) return Page();
-        var compact = new string(Code.Where(char.IsLetterOrDigit).ToArray());
-        if (compact.Length != 12)
+        if (!Request.Query.ContainsKey("code"))
         {
-            Error = "A receipt code has 12 letters and digits, like ABCD-1234-WXYZ.";
+            ModelState.Clear(); // the empty form, before anything was asked: nothing is wrong yet
             return Page();
         }
-        return Redirect($"/impact/{Uri.EscapeDataString(Code)}");
+        return ModelState.IsValid ? Redirect($"/impact/{Uri.EscapeDataString(Lookup.Code!.Trim())}") : Page();
     }
 }
