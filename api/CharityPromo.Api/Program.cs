@@ -111,7 +111,8 @@ app.MapReports();
 app.MapRemittances();
 app.MapRemittanceTransfers();
 app.MapStripeWebhook();
-app.MapAdmin();
+app.MapInvariants();
+app.MapWriterStats();
 app.MapAudit();
 
 app.Run();

@@ -37,8 +37,11 @@ public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Bu
 public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status,
-    IReadOnlyList<CharityRefResponse> Charities, PledgeRuleRequest Pledge, bool RoundUp, bool AddOn,
+    IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
     MatchResponse? Match, TotalsResponse Totals);
+
+/// <summary>The campaign's merchant pledge: one of <paramref name="PercentBps"/> and <paramref name="FixedAmount"/>, capped per purchase.</summary>
+public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
 
 public sealed record CharityRefResponse(string Slug, string Name);
 

@@ -192,7 +192,7 @@ internal static class CampaignEndpoints
         c.Slug, c.Name, c.Description, c.Currency, Currencies.Exponent(c.Currency), c.Goal,
         DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.StatusAt(now),
         c.Charities.OrderBy(cc => cc.Position).Select(cc => new CharityRefResponse(cc.Charity.Slug, cc.Charity.Name)).ToList(),
-        new PledgeRuleRequest(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
+        new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
         c.MatchPercentBps is { } bps
             ? new MatchResponse(c.MatchMinPriorPurchases ?? 0, bps, c.MatchBudget ?? 0, c.MatchUsed, Math.Max(0, (c.MatchBudget ?? 0) - c.MatchUsed))
             : null,

@@ -49,7 +49,7 @@ internal static class BulkSeeder
             var size = Math.Min(BatchSize, count - offset);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
             using var purchase = Command(connection, tx, """
-                INSERT INTO "Purchases" ("Id","ClientId","OrderId","ReceiptCode","CampaignId","CharityId","Currency","Amount","MerchantPledge","Match","RoundUp","AddOn","DonationTotal","Refunded","Reversed","Remitted","Status","CustomerHash","PaymentMethod","PaymentReference","CreatedUtc","ConfirmedUtc")
+                INSERT INTO "Purchases" ("Id","ClientId","OrderId","ReceiptCode","CampaignId","CharityId","Currency","Amount","MerchantPledge","Match","RoundUp","AddOn","DonationTotal","Refunded","Reversed","InBatches","Status","CustomerHash","PaymentMethod","PaymentReference","CreatedUtc","ConfirmedUtc")
                 VALUES ($id,$client,$order,$receipt,$campaign,$charity,$currency,$amount,$pledge,0,$roundUp,0,$total,0,0,0,'Confirmed',NULL,'external',$order,$created,$created)
                 """, "$id", "$client", "$order", "$receipt", "$campaign", "$charity", "$currency", "$amount", "$pledge", "$roundUp", "$total", "$created");
             using var ledger = Command(connection, tx, """

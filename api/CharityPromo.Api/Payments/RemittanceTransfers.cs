@@ -177,7 +177,7 @@ internal static class RemittanceTransfers
             entry.Cause = $"transfer-reversed:{transfer.Id}:{reversed}";
             entries.Add(entry);
             statements.Add($"""UPDATE "RemittanceLines" SET "Reopened" = {share} WHERE "RemittanceId" = {id} AND "PurchaseId" = {line.PurchaseId}""");
-            statements.Add($"""UPDATE "Purchases" SET "Remitted" = "Remitted" - {delta} WHERE "Id" = {line.PurchaseId}""");
+            statements.Add($"""UPDATE "Purchases" SET "InBatches" = "InBatches" - {delta} WHERE "Id" = {line.PurchaseId}""");
         }
         var changes = new AuditChanges().Set("transferReversed", batch.TransferReversed, reversed).Set("transferId", null, transfer.Id);
         batch.TransferReversed = reversed;

@@ -35,8 +35,11 @@ internal sealed class Purchase
     public long Refunded { get; set; }
     public long Reversed { get; set; }
 
-    /// <summary>Net pledge placed in remittance batches (draft or paid); what is left is outstanding.</summary>
-    public long Remitted { get; set; }
+    /// <summary>
+    /// Net pledge claimed by remittance batches, draft or paid, less what reversed transfers reopened; what is left is
+    /// outstanding. Only a paid batch's share is remitted (<see cref="Ledger.LedgerKind.Remitted"/> in the ledger).
+    /// </summary>
+    public long InBatches { get; set; }
 
     public PurchaseStatus Status { get; set; }
     /// <summary>HMAC of the checkout's customer reference; the reference itself is never stored.</summary>

@@ -14,9 +14,8 @@ namespace CharityPromo.Api.Reports;
 /// Numbers are written as numbers: a negative amount is not a formula.
 /// </summary>
 /// <remarks>
-/// Hand-written rather than CsvHelper: its reflection-based mapping took more time than reading the rows
-/// (a million-row export at 2.2× a bare StreamWriter loop; docs/BENCHMARKS.md). Each row type's columns are
-/// compiled once into delegates that format straight into a char buffer.
+/// Hand-written rather than CsvHelper, whose reflection-based mapping costs more than reading the rows (docs/BENCHMARKS.md
+/// compares them). Each row type's columns are compiled once into delegates that format straight into a char buffer.
 /// </remarks>
 internal static class CsvExport
 {

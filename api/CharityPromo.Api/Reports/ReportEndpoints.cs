@@ -43,7 +43,7 @@ internal static class ReportEndpoints
             .WithDescription($"""
                 `from`/`to` (ISO 8601, on the purchase's creation time, `to` exclusive; default the last 31 days). Every purchase paid
                 through Stripe in the period is re-read from Stripe (PaymentIntent and refunds), so keep periods to at most
-                {ReconciliationReports.MaxStripePayments} Stripe payments. Per currency: pledged (with the shoppers' own donations),
+                {Reconciliation.MaxStripePayments} Stripe payments. Per currency: pledged (with the shoppers' own donations),
                 reversed, net, remitted, outstanding, what shoppers paid and were refunded per our records and per Stripe.
                 `mismatches` lists each difference with a stable `cause`; `format=csv` downloads the mismatches.
                 """)
@@ -112,13 +112,13 @@ internal static class ReportEndpoints
         var since = from?.UtcDateTime ?? until.AddDays(-31);
         if (since >= until) return Problems.Invalid("to", "'to' must be after 'from'.");
         if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
-        var stripePayments = await ReconciliationReports.CountStripePaymentsAsync(db, since, until, ct);
+        var stripePayments = await Reconciliation.CountStripePaymentsAsync(db, since, until, ct);
         if (stripePayments > 0 && !stripe.Value.IsConfigured)
             return Problems.Unprocessable("from", "This period has Stripe payments but Stripe is not configured on this server, so they cannot be checked.");
-        if (stripePayments > ReconciliationReports.MaxStripePayments)
-            return Problems.Unprocessable("from", $"The period has {stripePayments} Stripe payments; at most {ReconciliationReports.MaxStripePayments} are checked at once. Narrow it.");
+        if (stripePayments > Reconciliation.MaxStripePayments)
+            return Problems.Unprocessable("from", $"The period has {stripePayments} Stripe payments; at most {Reconciliation.MaxStripePayments} are checked at once. Narrow it.");
 
-        var report = await ReconciliationReports.BuildAsync(db, stripeClient, since, until, ct);
+        var report = await Reconciliation.BuildAsync(db, stripeClient, since, until, ct);
         if (format != "csv") return TypedResults.Ok(report);
         return TypedResults.Stream(output => CsvExport.WriteAsync(report.Mismatches.ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
             $"reconciliation_{since:yyyyMMdd}-{until:yyyyMMdd}.csv");

@@ -40,12 +40,12 @@ public sealed record ReconciliationReport(
 /// Stripe is re-read from Stripe (its PaymentIntent and refunds), every batch paid by transfer in the period is
 /// compared with its Transfer, and every difference is listed with its cause.
 /// </summary>
-internal static class ReconciliationReports
+internal static class Reconciliation
 {
     public const int MaxStripePayments = 2000;
 
     private sealed record Row(Guid Id, string OrderId, string Currency, string PaymentMethod, string? PaymentIntentId, bool IsPaid,
-        long AmountPaid, long Refunded, long ShopperDonations, long DonationTotal, long Reversed, long Remitted);
+        long AmountPaid, long Refunded, long ShopperDonations, long DonationTotal, long Reversed, long InBatches);
 
     private sealed record StripeFacts(PaymentIntent? Intent, long Refunded, string? Problem);
 
@@ -57,7 +57,7 @@ internal static class ReconciliationReports
         var rows = await db.Purchases.AsNoTracking().Where(p => p.CreatedUtc >= from && p.CreatedUtc < to)
             .OrderBy(p => p.CreatedUtc).ThenBy(p => p.Id)
             .Select(p => new Row(p.Id, p.OrderId, p.Currency, p.PaymentMethod, p.PaymentIntentId, p.ConfirmedUtc != null,
-                p.Amount + p.RoundUp + p.AddOn, p.Refunded, p.RoundUp + p.AddOn, p.DonationTotal, p.Reversed, p.Remitted))
+                p.Amount + p.RoundUp + p.AddOn, p.Refunded, p.RoundUp + p.AddOn, p.DonationTotal, p.Reversed, p.InBatches))
             .ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         var ledger = await db.Ledger.AsNoTracking().Where(l => ids.Contains(l.PurchaseId))
@@ -70,7 +70,7 @@ internal static class ReconciliationReports
                 Remitted = g.Where(l => l.Kind == LedgerKind.Remitted).Sum(l => l.Amount),
             })
             .ToDictionaryAsync(x => x.PurchaseId, ct);
-        // A purchase's Remitted counts its lines in draft and paid batches; the ledger only what paid batches paid.
+        // A purchase's InBatches counts its lines in draft and paid batches; the ledger only what paid batches paid.
         var batched = await db.RemittanceLines.AsNoTracking().Where(l => ids.Contains(l.PurchaseId))
             .Join(db.Remittances, l => l.RemittanceId, r => r.Id, (l, r) => new { l.PurchaseId, Net = l.Amount - l.Reopened, r.Status })
             .GroupBy(l => l.PurchaseId)
@@ -109,10 +109,10 @@ internal static class ReconciliationReports
             if ((entries?.Confirmed ?? 0) - (entries?.Reversed ?? 0) != net)
                 Add("ledger_mismatch", "The purchase's net pledge differs from its ledger entries.", net, null);
             var lines = batched.GetValueOrDefault(row.Id);
-            if ((entries?.Remitted ?? 0) != (lines?.Paid ?? 0) || (lines?.All ?? 0) != row.Remitted)
-                Add("remittance_mismatch", "Remitted per purchase, per ledger and per remittance lines differ.", row.Remitted, null);
-            else if (row.Remitted > net)
-                Add("remitted_more_than_net", "Reversed after it was remitted: the difference carries forward as a negative line in the next batch.", row.Remitted, net);
+            if ((entries?.Remitted ?? 0) != (lines?.Paid ?? 0) || (lines?.All ?? 0) != row.InBatches)
+                Add("remittance_mismatch", "Remitted per purchase, per ledger and per remittance lines differ.", row.InBatches, null);
+            else if (row.InBatches > net)
+                Add("remitted_more_than_net", "Reversed after it was remitted: the difference carries forward as a negative line in the next batch.", row.InBatches, net);
 
             if (!PaymentMethods.IsStripe(row.PaymentMethod)) continue;
             if (row.PaymentIntentId is null && row.PaymentMethod == PaymentMethods.StripeCheckout && !row.IsPaid) continue; // no one has paid on its page yet
@@ -142,7 +142,7 @@ internal static class ReconciliationReports
             var paid = g.Where(r => r.IsPaid).ToList();
             var pledged = paid.Sum(r => r.DonationTotal);
             var reversed = paid.Sum(r => r.Reversed);
-            var remitted = g.Sum(r => r.Remitted);
+            var remitted = g.Sum(r => r.InBatches);
             var charged = g.Select(r => stripe.GetValueOrDefault(r.Id)?.Intent).Where(i => i?.Status == "succeeded").Sum(i => i!.Amount);
             return new ReconciliationTotals(g.Key, g.Count(), pledged, paid.Sum(r => r.ShopperDonations), reversed, pledged - reversed, remitted,
                 pledged - reversed - remitted, paid.Sum(r => r.AmountPaid), paid.Sum(r => r.Refunded), charged, g.Sum(r => stripe.GetValueOrDefault(r.Id)?.Refunded ?? 0));
