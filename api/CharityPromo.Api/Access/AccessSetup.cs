@@ -18,7 +18,7 @@ internal static class AccessSetup
     {
         // Not AddAuthentication(): it also registers ASP.NET's data protection (for cookie handlers), whose hosted
         // service loads a key ring at every start — creating one under ~/.aspnet on the first — and keeps the XML
-        // stack resident (~4 MB). API keys need none of it.
+        // stack resident. API keys need none of it.
         services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthentication.SchemeName);
         services.AddSingleton<UnknownKeys>();
         services.AddWebEncoders();

@@ -7,8 +7,8 @@ namespace CharityPromo.Api.Data;
 
 /// <summary>
 /// Campaigns already read in the current write transaction, by slug. A write batch prices many purchases for the
-/// same few campaigns; reading each campaign once per batch instead of once per purchase took a join off the
-/// writer thread for every purchase (docs/BENCHMARKS.md). Entries belong to the transaction they were read in, so a
+/// same few campaigns; reading each campaign once per batch instead of once per purchase keeps a join off the
+/// writer thread for every purchase. Entries belong to the transaction they were read in, so a
 /// pooled context never carries them into another; outside a transaction nothing is kept. A save that touches a
 /// campaign or its charities forgets them all. <see cref="Campaign.MatchUsed"/> moves inside a batch: read it fresh.
 /// </summary>
@@ -21,8 +21,7 @@ internal sealed partial class AppDb
     /// The campaign with its charities in display order, untracked, or null: where <see cref="DirectSql.QueryAsync"/> runs a
     /// query (outside a transaction, on SQLite, on a command kept prepared). Pricing (every quote, every purchase once per
     /// write batch) and the public campaign read ask for it. Read by hand rather than by EF, whose compiled query still
-    /// opened a connection, compiled the join and closed it again on every call: a quote spent four fifths of its time
-    /// there (docs/BENCHMARKS.md). A test holds every mapped column of both entities to EF's own reading.
+    /// opens a connection, compiles the join and closes it again on every call, most of a quote's time. A test holds every mapped column of both entities to EF's own reading.
     /// </summary>
     public async Task<Campaign?> FindCampaignAsync(string slug, SqliteReaders? readers, CancellationToken ct) =>
         await this.QueryAsync(readers, $"""

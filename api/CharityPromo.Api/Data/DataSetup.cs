@@ -34,7 +34,8 @@ internal static class DataSetup
             Directory.CreateDirectory(folder); // SQLite creates the file, not the folder it lives in
 
         SqlitePragmas.ConfigureProcess(); // before anything opens a connection
-        // Pooled: +19% on the public totals read in scripts/bench.sh (docs/BENCHMARKS.md); AppDb keeps no state of its own.
+        // Pooled (docs/BENCHMARKS.md measures the public totals read with and without). AppDb's own state — the campaigns
+        // read and locked — belongs to the transaction it was gathered in, so a pooled context never carries it into another.
         services.AddDbContextPool<AppDb>(o => Quiet(o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas())));
         return services;
     }

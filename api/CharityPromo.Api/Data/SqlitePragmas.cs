@@ -29,7 +29,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     /// Every write runs in a savepoint (the WriteBatcher's, and DirectSql's around a purchase's statements), and SQLite
     /// copies each page a savepoint changes into a sub-journal, which it moves to a temporary file past 64 KiB — a
     /// purchase touches more than that, so every write paid for file writes nobody reads. Kept in memory (a write's pages,
-    /// released with its savepoint): +8% on the write case (docs/BENCHMARKS.md). Always in memory, with no size past which
+    /// released with its savepoint; docs/BENCHMARKS.md measures the gain). Always in memory, with no size past which
     /// they move to a file: with 1 MiB as that size, SQLite bundled here failed every write whose journal outgrew it with
     /// "database or disk is full" (a remittance of a few thousand pledges; RemittanceTests). The largest writes are bounded
     /// instead (Remittances:MaxLines). Process-wide, so only possible before SQLite's first use; false when too late.

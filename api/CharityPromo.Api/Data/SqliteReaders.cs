@@ -8,7 +8,7 @@ namespace CharityPromo.Api.Data;
 /// Idempotency-Key) and on the hot read paths (a quote's campaign, an uncached campaign page), so that
 /// <see cref="DirectSql.QueryAsync"/>'s commands stay prepared on them: a context's own
 /// connection goes back to the pool after each query, which finalizes its statements, and opening, compiling and closing
-/// again cost more than the look-up (+11% on the write case, docs/BENCHMARKS.md). A statement is reset as soon as it has
+/// again cost more than the look-up (docs/BENCHMARKS.md measures it). A statement is reset as soon as it has
 /// been read, so an idle connection holds no read transaction: it never holds back a checkpoint and sees every commit,
 /// the CLI's in another process included. Disposed with the app.
 /// </summary>

@@ -57,8 +57,7 @@ internal static class DonationPricer
             // purchases may have used budget): one read, one round trip on PostgreSQL. Without a customer reference there
             // is nothing to count. The probe stops at the minimum (is there a row at offset min − 1?) instead of counting
             // the customer's whole history, which a loyal regular, or a till sending one reference for every walk-in, makes
-            // long: counting it all, on the single writer for every purchase, took writes from ~4.7k to ~1.5k req/s with
-            // ten customers sharing the history (docs/BENCHMARKS.md).
+            // long, and the single writer would count all of it for every purchase.
             if (customerHash is not null || remembered is not null)
             {
                 var read = await db.ReadLongsAsync(readers, $"""
