@@ -33,7 +33,7 @@ builder.Services.AddSingleton<CustomerRefHasher>();
 builder.Services.AddSingleton<WriterStats>();
 builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
-builder.Services.AddSingleton<IdempotentWrites>();
+builder.Services.AddSingleton<Writes>();
 builder.Services.AddSingleton<KeyUsage>();
 builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"))
     .Validate(o => o.RetentionDays >= 1 && o.SweepBatch is >= 1 and <= 10_000 && o.SweepEvery > TimeSpan.Zero,

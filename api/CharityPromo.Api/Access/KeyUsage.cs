@@ -9,7 +9,7 @@ namespace CharityPromo.Api.Access;
 /// on the writer without the request waiting for it, never a write per request. The condition on the stored time keeps
 /// several instances from each writing it.
 /// </summary>
-internal sealed class KeyUsage(WriteBatcher writer, ILogger<KeyUsage> logger)
+internal sealed class KeyUsage(Writes writes, ILogger<KeyUsage> logger)
 {
     private static readonly TimeSpan Resolution = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<Guid, DateTime> _recorded = new();
@@ -19,12 +19,11 @@ internal sealed class KeyUsage(WriteBatcher writer, ILogger<KeyUsage> logger)
         var last = _recorded.GetOrAdd(keyId, stored ?? DateTime.MinValue);
         if (now - last < Resolution || !_recorded.TryUpdate(keyId, now, last)) return;
         var before = now - Resolution;
-        _ = writer.RunAsync(async db =>
+        _ = writes.RunAsync(async db =>
         {
             await db.ExecuteAsync($"""
                 UPDATE "ApiKeys" SET "LastUsedUtc" = {now} WHERE "Id" = {keyId} AND ("LastUsedUtc" IS NULL OR "LastUsedUtc" < {before})
                 """);
-            return new(TypedResults.Ok(), Keep: true);
         }).ContinueWith(t => logger.LogWarning(t.Exception, "Could not record when a key was last used"), TaskContinuationOptions.OnlyOnFaulted);
     }
 }

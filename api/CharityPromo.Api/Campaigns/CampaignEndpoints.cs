@@ -14,7 +14,7 @@ internal static class CampaignEndpoints
 {
     public static void MapCampaigns(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/campaigns").WithTags("Campaigns").WithWriteFilter();
+        var group = routes.MapGroup("/api/campaigns").WithTags("Campaigns").WithIdempotencyKeys();
 
         group.MapGet("/", ListCampaigns).WithName(nameof(ListCampaigns))
             .WithSummary("List campaigns with their totals")
@@ -27,12 +27,12 @@ internal static class CampaignEndpoints
             .WithDescription($"Newest first, at most {MaxRecent}: the donation, its charity and when it was confirmed. Nothing about the shopper or the order.")
             .AllowAnonymous().CachePublicly().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCampaign).WithName(nameof(CreateCampaign))
-            .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
+            .WithSummary("Create a campaign (admin)").RequireAuthorization(Scopes.Admin).Produces<CampaignResponse>(StatusCodes.Status201Created).Validate<CampaignRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{slug}", UpdateCampaign).WithName(nameof(UpdateCampaign))
             .WithSummary("Update a campaign (admin)")
             .WithDescription("The slug cannot change, nor the currency once purchases exist. Charities removed keep their totals.")
-            .RequireAuthorization(Scopes.Admin).Validate<CampaignRequest>()
+            .RequireAuthorization(Scopes.Admin).Produces<CampaignResponse>().Validate<CampaignRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
@@ -86,65 +86,67 @@ internal static class CampaignEndpoints
             .ToList());
     }
 
-    private static async Task<Results<Created<CampaignResponse>, ProblemHttpResult>> CreateCampaign(
-        CampaignRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
-        if (problem is not null) return problem;
-
-        var campaign = new Campaign { Slug = request.Slug, Name = request.Name, Currency = request.Currency, CreatedUtc = now };
-        request.ApplyTo(campaign, charities, now);
-        db.Campaigns.Add(campaign);
-        db.CampaignTotals.AddRange(charities.Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
-        var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", null, string.Join(',', request.Charities!));
-        try
+    private static Task<IResult> CreateCampaign(
+        CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
         {
-            await db.SaveChangesGuardedAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            var now = clock.GetUtcNow().UtcDateTime;
+            var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
+            if (problem is not null) return problem;
+
+            var campaign = new Campaign { Slug = request.Slug, Name = request.Name, Currency = request.Currency, CreatedUtc = now };
+            request.ApplyTo(campaign, charities, now);
+            db.Campaigns.Add(campaign);
+            db.CampaignTotals.AddRange(charities.Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
+            var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", null, string.Join(',', request.Charities!));
+            try
+            {
+                await db.SaveChangesGuardedAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            {
+                db.ChangeTracker.Clear();
+                return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
+            }
+            await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.created", $"campaign:{campaign.Slug}", changes, now, ct);
+            var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
+            return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
+        });
+
+    private static Task<IResult> UpdateCampaign(
+        string slug, CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
         {
-            db.ChangeTracker.Clear();
-            return Problems.Conflict("slug", $"A campaign with slug '{request.Slug}' already exists.");
-        }
-        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.created", $"campaign:{campaign.Slug}", changes, now, ct);
-        var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
-        return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
-    }
+            if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
+            var now = clock.GetUtcNow().UtcDateTime;
+            var campaign = await db.Campaigns.Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
+            if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
+            if (request.Currency != campaign.Currency && await db.Purchases.AnyAsync(p => p.CampaignId == campaign.Id, ct))
+                return Problems.Unprocessable("currency", "The currency cannot change once the campaign has purchases.");
 
-    private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> UpdateCampaign(
-        string slug, CampaignRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var campaign = await db.Campaigns.Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
-        if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
-        if (request.Currency != campaign.Currency && await db.Purchases.AnyAsync(p => p.CampaignId == campaign.Id, ct))
-            return Problems.Unprocessable("currency", "The currency cannot change once the campaign has purchases.");
+            var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
+            if (problem is not null) return problem;
 
-        var (charities, problem) = await FindCharitiesAsync(db, request.Charities!, ct);
-        if (problem is not null) return problem;
+            var existingTotals = await db.CampaignTotals.Where(t => t.CampaignId == campaign.Id).ToListAsync(ct);
+            if (request.Currency != campaign.Currency)
+            {
+                db.CampaignTotals.RemoveRange(existingTotals); // all zero: the campaign has no purchases yet
+                existingTotals = [];
+            }
+            var charitiesBefore = string.Join(',', campaign.Charities.OrderBy(cc => cc.Position).Select(cc => cc.Charity.Slug));
+            campaign.Currency = request.Currency;
+            request.ApplyTo(campaign, charities, now);
+            var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", charitiesBefore, string.Join(',', request.Charities!));
+            var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
+            db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
+                .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
+            await db.SaveChangesAsync(ct);
+            if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.updated", $"campaign:{slug}", changes, now, ct);
 
-        var existingTotals = await db.CampaignTotals.Where(t => t.CampaignId == campaign.Id).ToListAsync(ct);
-        if (request.Currency != campaign.Currency)
-        {
-            db.CampaignTotals.RemoveRange(existingTotals); // all zero: the campaign has no purchases yet
-            existingTotals = [];
-        }
-        var charitiesBefore = string.Join(',', campaign.Charities.OrderBy(cc => cc.Position).Select(cc => cc.Charity.Slug));
-        campaign.Currency = request.Currency;
-        request.ApplyTo(campaign, charities, now);
-        var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", charitiesBefore, string.Join(',', request.Charities!));
-        var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
-        db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
-            .Select(ch => new CampaignTotal { CampaignId = campaign.Id, CharityId = ch.Id, Currency = campaign.Currency }));
-        await db.SaveChangesAsync(ct);
-        if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.updated", $"campaign:{slug}", changes, now, ct);
-
-        var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
-        var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
-        return TypedResults.Ok(saved.ToResponse(totals, now));
-    }
+            var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
+            var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
+            return TypedResults.Ok(saved.ToResponse(totals, now));
+        });
 
     /// <summary>The charities named by slug, in the order given, or a 422 naming the first unknown one.</summary>
     private static async Task<(List<Charity> Charities, ProblemHttpResult? Problem)> FindCharitiesAsync(

@@ -12,7 +12,7 @@ internal static class CharityEndpoints
 {
     public static void MapCharities(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/charities").WithTags("Charities").WithWriteFilter();
+        var group = routes.MapGroup("/api/charities").WithTags("Charities").WithIdempotencyKeys();
 
         group.MapGet("/", ListCharities).WithName(nameof(ListCharities))
             .WithSummary("List charities").AllowAnonymous().CachePublicly();
@@ -22,10 +22,10 @@ internal static class CharityEndpoints
             .AllowAnonymous().CachePublicly()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCharity).WithName(nameof(CreateCharity))
-            .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()
+            .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Produces<CharityResponse>(StatusCodes.Status201Created).Validate<CharityRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{slug}", UpdateCharity).WithName(nameof(UpdateCharity))
-            .WithSummary("Update a charity (admin); the slug cannot change").RequireAuthorization(Scopes.Admin).Validate<CharityRequest>()
+            .WithSummary("Update a charity (admin); the slug cannot change").RequireAuthorization(Scopes.Admin).Produces<CharityResponse>().Validate<CharityRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
@@ -55,40 +55,42 @@ internal static class CharityEndpoints
         return TypedResults.Ok(response);
     }
 
-    private static async Task<Results<Created<CharityResponse>, ProblemHttpResult>> CreateCharity(
-        CharityRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var charity = new Charity { Slug = request.Slug, Name = request.Name, CreatedUtc = now };
-        request.ApplyTo(charity, now);
-        db.Charities.Add(charity);
-        var changes = AuditChanges.Of(db.Entry(charity));
-        try
+    private static Task<IResult> CreateCharity(
+        CharityRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
         {
-            await db.SaveChangesGuardedAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            db.ChangeTracker.Clear();
-            return Problems.Conflict("slug", $"A charity with slug '{request.Slug}' already exists.");
-        }
-        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.created", $"charity:{charity.Slug}", changes, now, ct);
-        return TypedResults.Created($"/api/charities/{charity.Slug}", charity.ToResponse());
-    }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var charity = new Charity { Slug = request.Slug, Name = request.Name, CreatedUtc = now };
+            request.ApplyTo(charity, now);
+            db.Charities.Add(charity);
+            var changes = AuditChanges.Of(db.Entry(charity));
+            try
+            {
+                await db.SaveChangesGuardedAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            {
+                db.ChangeTracker.Clear();
+                return Problems.Conflict("slug", $"A charity with slug '{request.Slug}' already exists.");
+            }
+            await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.created", $"charity:{charity.Slug}", changes, now, ct);
+            return TypedResults.Created($"/api/charities/{charity.Slug}", charity.ToResponse());
+        });
 
-    private static async Task<Results<Ok<CharityResponse>, ProblemHttpResult>> UpdateCharity(
-        string slug, CharityRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        if (request.Slug != slug) return Problems.Unprocessable("slug", "A charity's slug cannot change; it is part of every link to it.");
-        var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == slug, ct);
-        if (charity is null) return Problems.NotFound($"No charity '{slug}'.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        request.ApplyTo(charity, now);
-        var changes = AuditChanges.Of(db.Entry(charity));
-        await db.SaveChangesAsync(ct);
-        if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.updated", $"charity:{slug}", changes, now, ct);
-        return TypedResults.Ok(charity.ToResponse());
-    }
+    private static Task<IResult> UpdateCharity(
+        string slug, CharityRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
+        {
+            if (request.Slug != slug) return Problems.Unprocessable("slug", "A charity's slug cannot change; it is part of every link to it.");
+            var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == slug, ct);
+            if (charity is null) return Problems.NotFound($"No charity '{slug}'.");
+            var now = clock.GetUtcNow().UtcDateTime;
+            request.ApplyTo(charity, now);
+            var changes = AuditChanges.Of(db.Entry(charity));
+            await db.SaveChangesAsync(ct);
+            if (changes.Count > 0) await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "charity.updated", $"charity:{slug}", changes, now, ct);
+            return TypedResults.Ok(charity.ToResponse());
+        });
 
     private static void ApplyTo(this CharityRequest request, Charity charity, DateTime now)
     {

@@ -18,7 +18,7 @@ internal sealed class IdempotencyOptions
 /// background. Only the stored answer goes: purchases keep their key (a retry finds the purchase it made) and
 /// refunds an id derived from theirs (a retry finds the refund), so an expired key can never make a second one.
 /// </summary>
-internal sealed class IdempotencyRetention(WriteBatcher writer, IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyRetention> logger)
+internal sealed class IdempotencyRetention(Writes writes, IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyRetention> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -50,13 +50,12 @@ internal sealed class IdempotencyRetention(WriteBatcher writer, IOptions<Idempot
         while (!ct.IsCancellationRequested)
         {
             var deleted = 0;
-            await writer.RunAsync(async db =>
+            await writes.RunAsync(async db =>
             {
                 deleted = await db.ExecuteAsync($"""
                     DELETE FROM "IdempotencyRecords" WHERE ("ClientId", "Key") IN (
                         SELECT "ClientId", "Key" FROM "IdempotencyRecords" WHERE "CreatedUtc" < {cutoff} ORDER BY "CreatedUtc" LIMIT {batch})
                     """, ct);
-                return new(TypedResults.Ok(), Keep: true);
             });
             total += deleted;
             if (deleted < batch) return total;

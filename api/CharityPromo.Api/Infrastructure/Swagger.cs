@@ -132,7 +132,7 @@ internal static class Swagger
                 var required = metadata.OfType<IdempotencyKeyRequired>().Any();
                 operation.Parameters.Add(new OpenApiParameter
                 {
-                    Name = WriteFilter.HeaderName,
+                    Name = IdempotencyKeyFilter.HeaderName,
                     In = ParameterLocation.Header,
                     Required = required,
                     Description = "Unique per attempt at an operation (a UUID). A retry with the same key and body gets the first response again; the same key with another body is a 422."

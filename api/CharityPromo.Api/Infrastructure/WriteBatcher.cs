@@ -20,10 +20,13 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     private const int MaxAttempts = 5;
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>What a write decided: its answer, and whether its changes are to be kept.</summary>
-    public readonly record struct Outcome(IResult Result, bool Keep);
+    /// <summary>
+    /// What a write decided: its answer, and whether its changes are kept. An undone write may have a follow-up, run after
+    /// the undo in the same savepoint and kept, whose answer replaces the write's (a refusal stored for replay).
+    /// </summary>
+    public readonly record struct Outcome(IResult Result, bool Keep, Func<AppDb, Task<IResult>>? AfterUndo = null);
 
-    /// <summary>Queues <paramref name="work"/> and completes once its batch has committed (or failed).</summary>
+    /// <summary>Queues <paramref name="work"/> and completes once its batch has committed (or failed). Only <see cref="Writes"/> calls it.</summary>
     public Task<IResult> RunAsync(Func<AppDb, Task<Outcome>> work)
     {
         var item = new Item(work);
@@ -77,9 +80,19 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                     try
                     {
                         var outcome = await item.Work(db);
+                        var result = outcome.Result;
                         if (outcome.Keep) await db.ExecuteAsync(ReleaseThenSavepoint);
-                        else await UndoAsync();
-                        answered.Add((item, outcome.Result));
+                        else
+                        {
+                            await UndoAsync();
+                            if (outcome.AfterUndo is { } after)
+                            {
+                                db.ChangeTracker.Clear();
+                                result = await after(db);
+                                await db.ExecuteAsync(ReleaseThenSavepoint);
+                            }
+                        }
+                        answered.Add((item, result));
                         break;
                     }
                     catch (Exception ex) when (DbErrors.IsTransientConflict(ex) && attempt < MaxAttempts)

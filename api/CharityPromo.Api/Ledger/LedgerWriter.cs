@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CharityPromo.Api.Ledger;
 
 /// <summary>
-/// Posts ledger entries and moves the totals rows with them, inside the caller's transaction (the
-/// <see cref="Infrastructure.WriteFilter"/>'s). Entries are saved first, so a movement the unique key
+/// Posts ledger entries and moves the totals rows with them, inside the caller's transaction (the one
+/// <see cref="Infrastructure.Writes"/> runs every write in). Entries are saved first, so a movement the unique key
 /// refuses as a duplicate never touches the totals; totals move by atomic increments, never read-modify-write.
 /// </summary>
 internal static class LedgerWriter

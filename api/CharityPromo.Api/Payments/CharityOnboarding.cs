@@ -41,7 +41,7 @@ internal static class CharityOnboarding
 {
     public static void MapCharityOnboarding(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/charities").WithTags("Charities").WithWriteFilter()
+        routes.MapGroup("/api/charities").WithTags("Charities").WithIdempotencyKeys()
             .MapPost("/{slug}/stripe/onboarding", StartCharityOnboarding).WithName(nameof(StartCharityOnboarding))
             .WithSummary("Start or continue a charity's Stripe Connect onboarding (admin)")
             .WithDescription("""
@@ -50,13 +50,13 @@ internal static class CharityOnboarding
                 expires. The charity can receive transfers once Stripe's `account.updated` says its transfers capability is
                 active: `GET /api/charities/{slug}` with an admin key shows `stripe.canReceiveTransfers`.
                 """)
-            .RequireAuthorization(Scopes.Admin).RunsOwnWrites().Validate<OnboardingRequest>()
+            .RequireAuthorization(Scopes.Admin).Validate<OnboardingRequest>()
             .Produces<OnboardingResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> StartCharityOnboarding(string slug, OnboardingRequest request, ClaimsPrincipal user, AppDb db, WriteBatcher writer,
+    private static async Task<IResult> StartCharityOnboarding(string slug, OnboardingRequest request, ClaimsPrincipal user, AppDb db, Writes writes,
         StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, CancellationToken ct)
     {
         if (!options.Value.IsConfigured)
@@ -85,13 +85,12 @@ internal static class CharityOnboarding
                     Metadata = new() { ["charity_id"] = charity.Id.ToString(), ["charity"] = charity.Slug },
                 }, new RequestOptions { IdempotencyKey = $"charity:{charity.Id}:stripe_account" }, ct);
                 var id = charity.Id;
-                await writer.RunAsync(async batchDb =>
+                await writes.RunAsync(async batchDb =>
                 {
                     if (await batchDb.Charities.Where(c => c.Id == id && c.StripeAccountId == null)
                             .ExecuteUpdateAsync(s => s.SetProperty(c => c.StripeAccountId, account.Id), ct) == 1)
                         await AuditTrail.RecordAsync(batchDb, AuditTrail.Actor(user), "charity.stripe_account_created", $"charity:{charity.Slug}",
                             new AuditChanges().Set("stripeAccountId", null, account.Id), clock.GetUtcNow().UtcDateTime, ct);
-                    return new(TypedResults.Ok(), Keep: true);
                 });
                 accountId = await db.Charities.Where(c => c.Id == id).Select(c => c.StripeAccountId).SingleAsync(ct);
             }

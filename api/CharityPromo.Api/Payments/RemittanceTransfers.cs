@@ -24,7 +24,7 @@ internal static class RemittanceTransfers
 {
     public static void MapRemittanceTransfers(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithWriteFilter()
+        routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithIdempotencyKeys()
             .MapPost("/{id:guid}/transfer", TransferRemittance).WithName(nameof(TransferRemittance))
             .WithSummary("Pay a draft batch to the charity's Stripe account by transfer (finance)")
             .WithDescription("""
@@ -36,7 +36,6 @@ internal static class RemittanceTransfers
                 paid by bank or deleted. If Stripe later reverses the transfer, in full or in part, the reversed share
                 of each pledge is outstanding again: `transferReversed` on the batch, `reopened` on its statement.
                 """)
-            .RunsOwnWrites()
             .Produces<RemittanceResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -48,7 +47,7 @@ internal static class RemittanceTransfers
     public static string TransferKey(Remittance batch) =>
         batch.TransferAttempts == 0 ? $"remittance:{batch.Id}:transfer" : $"remittance:{batch.Id}:transfer:{batch.TransferAttempts}";
 
-    private static async Task<IResult> TransferRemittance(Guid id, ClaimsPrincipal user, AppDb db, WriteBatcher writer, StripeClient stripe,
+    private static async Task<IResult> TransferRemittance(Guid id, ClaimsPrincipal user, AppDb db, Writes writes, StripeClient stripe,
         IOptions<StripeOptions> options, TimeProvider clock, ILogger<Remittance> logger, CancellationToken ct)
     {
         var actor = AuditTrail.Actor(user);
@@ -71,13 +70,12 @@ internal static class RemittanceTransfers
 
         // Step 1: the transfer is started; from now on only this endpoint (or Stripe's news) finishes the batch.
         var now = clock.GetUtcNow().UtcDateTime;
-        await writer.RunAsync(async batchDb =>
+        await writes.RunAsync(async batchDb =>
         {
             if (await batchDb.Remittances.Where(r => r.Id == id && r.Status == RemittanceStatus.Draft && r.TransferStartedUtc == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.TransferStartedUtc, now), ct) == 1)
                 await AuditTrail.RecordAsync(batchDb, actor, "remittance.transfer_started", $"remittance:{id}",
                     new AuditChanges().Set("transferStartedUtc", null, now).Set("destination", null, charity.StripeAccountId), now, ct);
-            return new(TypedResults.Ok(), Keep: true);
         });
         batch = await db.Remittances.AsNoTracking().SingleAsync(r => r.Id == id, ct);
         if (batch.Status != RemittanceStatus.Draft) return TypedResults.Ok(batch.ToResponse(charity.Slug));
@@ -102,22 +100,20 @@ internal static class RemittanceTransfers
             // and the batch is a draft again; after no answer the next attempt looks for what this one may have made.
             var refused = !StripeProblems.IsTransient(ex);
             var attempt = batch.TransferAttempts;
-            await writer.RunAsync(async batchDb =>
+            await writes.RunAsync(async batchDb =>
             {
                 await batchDb.Remittances.Where(r => r.Id == id && r.Status == RemittanceStatus.Draft && r.TransferAttempts == attempt)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.TransferAttempts, attempt + 1)
                         .SetProperty(r => r.TransferStartedUtc, r => refused ? null : r.TransferStartedUtc), ct);
-                return new(TypedResults.Ok(), Keep: true);
             });
             if (refused) logger.LogWarning("Stripe refused the transfer of remittance {Remittance}: {Message}", id, ex.Message);
             return StripeProblems.From(ex, "transfer", new Dictionary<string, object?> { ["remittanceId"] = id });
         }
 
         // Step 3: the batch is paid.
-        await writer.RunAsync(async batchDb =>
+        await writes.RunAsync(async batchDb =>
         {
             await RecordTransferAsync(batchDb, actor, id, transfer, clock.GetUtcNow().UtcDateTime, ct);
-            return new(TypedResults.Ok(), Keep: true);
         });
         batch = await db.Remittances.AsNoTracking().SingleAsync(r => r.Id == id, ct);
         return TypedResults.Ok(batch.ToResponse(charity.Slug));

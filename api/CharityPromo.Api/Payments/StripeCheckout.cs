@@ -21,7 +21,7 @@ namespace CharityPromo.Api.Payments;
 /// often a checkout retries — or Stripe fails or times out — there is one PaymentIntent.
 /// </summary>
 internal sealed partial class StripeCheckout(
-    AppDb reads, WriteBatcher writer, IdempotentWrites writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock,
+    AppDb reads, Writes writes, StripeClient stripe, IOptions<StripeOptions> options, CustomerRefHasher hasher, TimeProvider clock,
     ILogger<StripeCheckout> logger)
 {
     public async Task<IResult> CreateAsync(HttpContext http, PurchaseRequest request, CancellationToken ct)
@@ -32,28 +32,28 @@ internal sealed partial class StripeCheckout(
 
         // Step 1: find the purchase this request already recorded, or record it.
         RecordedPurchase? recorded = null;
-        var step1 = await writer.RunAsync(async db =>
+        // Its answer decides: a refusal undoes whatever the attempt did, a resumed or new purchase is kept.
+        var step1 = await writes.RunAsync(async db =>
         {
-            async Task<WriteBatcher.Outcome?> ResumeAsync()
+            async Task<IResult?> ResumeAsync()
             {
                 var earlier = await db.Purchases.AsNoTracking().SingleOrDefaultAsync(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key, ct);
                 if (earlier is null)
                     // The key may have answered another write (a refund, a refused request): its answer, or 422.
-                    return await writes.TryReplayAsync(http, db) is { } answered ? new(answered, Keep: false) : null;
-                if (!IdempotentWrites.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return new(IdempotentWrites.KeyReused(), Keep: false);
+                    return await writes.TryReplayAsync(http, db);
+                if (!Writes.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return Writes.KeyReused();
                 recorded = await WithSlugsAsync(db, earlier, ct);
-                return new(TypedResults.Ok(), Keep: false);
+                return TypedResults.Ok();
             }
 
             if (await ResumeAsync() is { } resumed) return resumed;
             var (fresh, problem) = await RecordPurchase.RecordAsync(db, request, idempotency.ClientId, clientName, hasher, clock.GetUtcNow().UtcDateTime,
                 paidBy: null, p => (p.CreationKey, p.CreationFingerprint) = (idempotency.Key, idempotency.Fingerprint), ct);
             // Refused as a duplicate order: it may be this very request, recorded meanwhile by another instance.
-            if (fresh is null) return await ResumeAsync() ?? new(problem!, Keep: false);
-            if (BelowStripeMinimum(fresh.Purchase) is { } tooSmall) return new(tooSmall, Keep: false);
-            await db.SaveChangesAsync(ct);
+            if (fresh is null) return await ResumeAsync() ?? problem!;
+            if (BelowStripeMinimum(fresh.Purchase) is { } tooSmall) return tooSmall;
             recorded = fresh;
-            return new(TypedResults.Ok(), Keep: true);
+            return TypedResults.Ok();
         });
         if (recorded is null) return step1;
         var purchase = recorded.Purchase;
@@ -102,13 +102,11 @@ internal sealed partial class StripeCheckout(
 
         // Step 3: record what Stripe said.
         var now = clock.GetUtcNow().UtcDateTime;
-        await writer.RunAsync(async db =>
+        await writes.RunAsync(async db =>
         {
             var tracked = await db.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
             await PaymentTransitions.ApplyIntentAsync(db, tracked, intent, $"stripe:{intent.Id}", now, ct);
-            await db.SaveChangesAsync(ct);
             purchase = tracked;
-            return new(TypedResults.Ok(), Keep: true);
         });
 
         if (declined is not null || intent is { Status: PaymentStatuses.RequiresPaymentMethod, LastPaymentError: not null })
@@ -159,11 +157,10 @@ internal sealed partial class StripeCheckout(
     private async Task CountFailedAttemptAsync(Purchase purchase, CancellationToken ct)
     {
         var (id, attempt, now) = (purchase.Id, purchase.IntentAttempts, clock.GetUtcNow().UtcDateTime);
-        await writer.RunAsync(async db =>
+        await writes.RunAsync(async db =>
         {
             await db.Purchases.Where(p => p.Id == id && p.IntentAttempts == attempt)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.IntentAttempts, attempt + 1).SetProperty(p => p.IntentAttemptFailedUtc, now), ct);
-            return new(TypedResults.Ok(), Keep: true);
         });
     }
 

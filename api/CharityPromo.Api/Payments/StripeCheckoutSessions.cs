@@ -33,13 +33,11 @@ internal sealed partial class StripeCheckout
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        await writer.RunAsync(async db =>
+        await writes.RunAsync(async db =>
         {
             var tracked = await db.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
             await PaymentTransitions.ApplySessionAsync(db, tracked, session, null, $"stripe:{session.Id}", now, ct);
-            await db.SaveChangesAsync(ct);
             purchase = tracked;
-            return new(TypedResults.Ok(), Keep: true);
         });
         if (purchase.CheckoutSessionId != session.Id)
         {

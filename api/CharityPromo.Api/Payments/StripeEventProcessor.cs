@@ -17,7 +17,7 @@ namespace CharityPromo.Api.Payments;
 /// both come through here.
 /// </summary>
 internal sealed class StripeEventProcessor(
-    AppDb reads, WriteBatcher writer, StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeEventProcessor> logger)
+    AppDb reads, Writes writes, StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripeEventProcessor> logger)
 {
     public static readonly string[] HandledTypes =
     [
@@ -56,12 +56,12 @@ internal sealed class StripeEventProcessor(
         }
 
         Result? result = null;
-        await writer.RunAsync(async db =>
+        await writes.RunAsync(async db =>
         {
             if (await db.StripeEvents.AnyAsync(e => e.Id == stripeEvent.Id, ct))
             {
                 result = new(true, "already handled");
-                return new(TypedResults.Ok(), Keep: false);
+                return;
             }
             var outcome = await ApplyAsync(db, stripeEvent, chargeRefunds, account, ct);
             db.StripeEvents.Add(new StripeEventRecord
@@ -69,9 +69,7 @@ internal sealed class StripeEventProcessor(
                 Id = stripeEvent.Id, Type = stripeEvent.Type, Outcome = outcome,
                 CreatedUtc = DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc), ReceivedUtc = clock.GetUtcNow().UtcDateTime,
             });
-            await db.SaveChangesAsync(ct);
             result = new(false, outcome);
-            return new(TypedResults.Ok(), Keep: true);
         });
         logger.LogInformation("Stripe event {EventId} ({Type}): {Outcome}", stripeEvent.Id, stripeEvent.Type, result!.Outcome);
         return result;

@@ -93,7 +93,7 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
         foreach (var gone in _nextVisit.Keys.Except(open.Select(p => p.Id)).ToList()) _nextVisit.TryRemove(gone, out _);
 
         var (visited, released) = (0, 0);
-        var writer = services.GetRequiredService<WriteBatcher>();
+        var writes = services.GetRequiredService<Writes>();
         foreach (var purchase in open.Where(p => NextVisit(p) <= now.UtcDateTime).OrderBy(NextVisit))
         {
             var abandoned = now.UtcDateTime - purchase.CreatedUtc >= settings.AbandonAfter;
@@ -106,7 +106,7 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
             visited++;
             var source = $"reconciler:{session?.Id ?? intent?.Id ?? purchase.Id.ToString()}";
             var wasReleased = false;
-            await writer.RunAsync(async batchDb =>
+            await writes.RunAsync(async batchDb =>
             {
                 var tracked = await batchDb.Purchases.SingleAsync(p => p.Id == purchase.Id, ct);
                 var at = clock.GetUtcNow().UtcDateTime;
@@ -114,8 +114,6 @@ internal sealed class StripeReconciler(IServiceScopeFactory scopes, IOptions<Str
                 else if (intent is not null) await PaymentTransitions.ApplyIntentAsync(batchDb, tracked, intent, source, at, ct);
                 else if (abandoned) await PaymentTransitions.CancelAsync(batchDb, tracked, source, at, ct); // no PaymentIntent or session was ever made
                 wasReleased = tracked.IsVoided;
-                await batchDb.SaveChangesAsync(ct);
-                return new(TypedResults.Ok(), Keep: true);
             });
             if (wasReleased) released++;
             // Spaced out: again after as long as it has been open, and at the latest when it is due to be released.

@@ -15,9 +15,9 @@ internal static class CustomerEndpoints
 {
     public static void MapCustomers(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithWriteFilter()
+        routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithIdempotencyKeys()
             .MapDelete("/{customerRef}", ForgetCustomer).WithName(nameof(ForgetCustomer))
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .Produces<ForgetCustomerResponse>().ProducesValidationProblem()
             .WithSummary("Forget a shopper: unlink every purchase from their customer reference (admin)")
             .WithDescription("""
                 The purchases stay, with their amounts, pledges, refunds and receipt codes, so every report and total stays
@@ -27,21 +27,24 @@ internal static class CustomerEndpoints
                 """);
     }
 
-    private static async Task<Results<Ok<ForgetCustomerResponse>, ValidationProblem>> ForgetCustomer(string customerRef, ClaimsPrincipal user, AppDb db,
+    private static async Task<IResult> ForgetCustomer(string customerRef, ClaimsPrincipal user, HttpContext http, Writes writes,
         CustomerRefHasher hasher, TimeProvider clock, ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
     {
         if (customerRef.Trim().Length is 0 or > Limits.Reference)
             return Problems.Invalid("customerRef", $"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters of plain text.");
-        var hash = hasher.Hash(customerRef);
-        // SQLite would leave the old value in the page's free space: zero what the update frees, on this write only.
-        var sqlite = db.Database.IsSqlite();
-        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
-        var unlinked = await db.Purchases.Where(p => p.CustomerHash == hash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
-        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
-        logger.LogInformation("A customer was forgotten: {Purchases} purchase(s) unlinked", unlinked); // never the reference
-        // On record without the reference or its hash: either would keep the very link that was just removed.
-        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "customer.forgotten", "customer", new AuditChanges().Set("purchasesUnlinked", null, unlinked),
-            clock.GetUtcNow().UtcDateTime, ct);
-        return TypedResults.Ok(new ForgetCustomerResponse(unlinked));
+        return await writes.RunAsync(http, async db =>
+        {
+            var hash = hasher.Hash(customerRef);
+            // SQLite would leave the old value in the page's free space: zero what the update frees, on this write only.
+            var sqlite = db.Database.IsSqlite();
+            if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
+            var unlinked = await db.Purchases.Where(p => p.CustomerHash == hash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
+            if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
+            logger.LogInformation("A customer was forgotten: {Purchases} purchase(s) unlinked", unlinked); // never the reference
+            // On record without the reference or its hash: either would keep the very link that was just removed.
+            await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "customer.forgotten", "customer", new AuditChanges().Set("purchasesUnlinked", null, unlinked),
+                clock.GetUtcNow().UtcDateTime, ct);
+            return TypedResults.Ok(new ForgetCustomerResponse(unlinked));
+        });
     }
 }

@@ -15,7 +15,7 @@ internal static class PurchaseEndpoints
 
     public static void MapPurchases(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/purchases").WithTags("Purchases").WithWriteFilter();
+        var group = routes.MapGroup("/api/purchases").WithTags("Purchases").WithIdempotencyKeys();
 
         group.MapPost("/", CreatePurchase).WithName(nameof(CreatePurchase))
             .WithSummary("Record a purchase that carries a charity pledge")
@@ -32,7 +32,7 @@ internal static class PurchaseEndpoints
                 page, with the purchase, the round-up and the add-on as their own lines, and answers its `url`; the
                 purchase is pending until Stripe says the session was paid, and is released when the session expires.
                 """)
-            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().RunsOwnWrites().Validate<PurchaseRequest>()
+            .RequireAuthorization(Scopes.Checkout).RequireIdempotencyKey().Validate<PurchaseRequest>()
             .Produces<PurchaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id:guid}/refunds", RefundPurchase.Handle).WithName("RefundPurchase")
@@ -45,7 +45,7 @@ internal static class PurchaseEndpoints
                 refunded share, so partial refunds add up exactly to a full one. Needs an `Idempotency-Key`.
                 Checkout keys refund their own purchases; admin keys any.
                 """)
-            .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().RunsOwnWrites().Validate<RefundRequest>()
+            .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().Validate<RefundRequest>()
             .Produces<RefundResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}", GetPurchase).WithName(nameof(GetPurchase))
@@ -58,7 +58,7 @@ internal static class PurchaseEndpoints
             .RequireAuthorization(Policies.PurchaseReaders);
     }
 
-    private static Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, IdempotentWrites writes,
+    private static Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, Writes writes,
         StripeCheckout stripe, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct) =>
         PaymentMethods.IsStripe(request.Payment!.Method)
             ? stripe.CreateAsync(http, request, ct)
@@ -91,9 +91,9 @@ internal static class PurchaseEndpoints
         var earlier = await WithSlugs(db, db.Purchases.AsNoTracking().Where(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key))
             .SingleOrDefaultAsync(ct);
         if (earlier is null) return null;
-        return IdempotentWrites.SameFingerprint(earlier.Purchase.CreationFingerprint!, idempotency.Fingerprint)
+        return Writes.SameFingerprint(earlier.Purchase.CreationFingerprint!, idempotency.Fingerprint)
             ? TypedResults.Created($"/api/purchases/{earlier.Purchase.Id}", earlier.Purchase.ToResponse(earlier.Campaign, earlier.Charity))
-            : IdempotentWrites.KeyReused();
+            : Writes.KeyReused();
     }
 
     private static async Task<Results<Ok<PurchaseResponse>, ProblemHttpResult>> GetPurchase(

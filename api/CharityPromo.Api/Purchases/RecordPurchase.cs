@@ -65,7 +65,7 @@ internal static class RecordPurchase
         {
             // Whatever the payment method: one Idempotency-Key, one purchase. (The Stripe path then looks for that purchase,
             // which may be this very request recorded meanwhile; the idempotency record settles the external path.)
-            return (null, IdempotentWrites.KeyReused());
+            return (null, Writes.KeyReused());
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.OrderId"))
         {

@@ -40,7 +40,7 @@ internal sealed class RefundRequestValidator : AbstractValidator<RefundRequest>
 internal static class RefundPurchase
 {
     public static async Task<IResult> Handle(
-        Guid id, RefundRequest request, ClaimsPrincipal user, HttpContext http, AppDb db, IdempotentWrites writes,
+        Guid id, RefundRequest request, ClaimsPrincipal user, HttpContext http, AppDb db, Writes writes,
         StripeRefunds stripeRefunds, TimeProvider clock, CancellationToken ct)
     {
         if (await writes.TryReplayAsync(http, db) is { } replay) return replay;

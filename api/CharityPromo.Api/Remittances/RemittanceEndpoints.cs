@@ -20,7 +20,7 @@ internal static class RemittanceEndpoints
 
     public static void MapRemittances(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithWriteFilter();
+        var group = routes.MapGroup("/api/remittances").WithTags("Remittances").RequireAuthorization(Scopes.Finance).WithIdempotencyKeys();
 
         group.MapPost("/", CreateRemittance).WithName(nameof(CreateRemittance))
             .WithSummary("Gather outstanding net pledges for a charity up to a cutoff into a draft batch (finance)")
@@ -32,13 +32,13 @@ internal static class RemittanceEndpoints
                 (5,000 unless configured); when more were outstanding, the response has `"moreOutstanding": true` and
                 another request with the same cutoff gathers the next ones.
                 """)
-            .Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .Produces<RemittanceResponse>(StatusCodes.Status201Created).Validate<RemittanceRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id:guid}/paid", MarkRemittancePaid).WithName(nameof(MarkRemittancePaid))
             .WithSummary("Record that a draft batch was paid to the charity (finance)")
-            .Validate<RemittancePaidRequest>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<RemittanceResponse>().Validate<RemittancePaidRequest>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:guid}", DeleteRemittance).WithName(nameof(DeleteRemittance))
             .WithSummary("Delete a draft batch; its pledges become outstanding again (finance)")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id:guid}", GetRemittance).WithName(nameof(GetRemittance)).WithSummary("Get a batch (finance)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", ListRemittances).WithName(nameof(ListRemittances)).WithSummary("List batches, newest first, optionally for one charity (finance)");
@@ -47,68 +47,70 @@ internal static class RemittanceEndpoints
             .ProducesJsonOrCsv<StatementResponse>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Created<RemittanceResponse>, ProblemHttpResult>> CreateRemittance(
-        RemittanceRequest request, ClaimsPrincipal user, AppDb db, IConfiguration config, TimeProvider clock, CancellationToken ct)
-    {
-        var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == request.Charity, ct);
-        if (charity is null) return Problems.Unprocessable("charity", $"No charity '{request.Charity}'.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var cutoff = request.CutoffUtc.UtcDateTime;
-        if (cutoff > now) return Problems.Unprocessable("cutoffUtc", "The cutoff cannot be in the future.");
-
-        // A batch is one write on the single writer, so it is bounded (Remittances:MaxLines): every checkout waits while it
-        // runs, and an unbounded backlog would hold them all. One more than the limit is read to know whether more are
-        // outstanding, in the charity index's own order (ordering by the column the filter fixes costs no sort), so the
-        // read stops there.
-        var maxLines = MaxLines(config);
-        var owed = await db.Purchases.AsNoTracking()
-            .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
-                        && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.InBatches != 0)
-            .OrderBy(p => p.CharityId)
-            .Select(p => new { p.Id, p.InBatches, Owed = p.DonationTotal - p.Reversed - p.InBatches })
-            .Take(maxLines + 1)
-            .ToListAsync(ct);
-        var moreOutstanding = owed.Count > maxLines;
-        if (moreOutstanding) owed.RemoveAt(maxLines);
-
-        // Each pledge is claimed by a conditional update on prepared statements (DirectSql, as tracking thousands of entities
-        // costs several times more): one that another instance's batch took since the read stays with it.
-        var claims = await db.ExecuteAsync(owed.Select(o => (FormattableString)$"""
-            UPDATE "Purchases" SET "InBatches" = {o.InBatches + o.Owed} WHERE "Id" = {o.Id} AND "InBatches" = {o.InBatches}
-            """).ToList(), ct);
-        var claimed = owed.Where((_, i) => claims[i] == 1).ToList();
-        if (claimed.Count == 0)
-            return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
-
-        var batch = new Remittance
+    private static Task<IResult> CreateRemittance(
+        RemittanceRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, IConfiguration config, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
         {
-            CharityId = charity.Id, Currency = request.Currency, CutoffUtc = cutoff, Status = RemittanceStatus.Draft, ClientId = user.ClientId(),
-            CreatedUtc = now, Amount = claimed.Sum(o => o.Owed), Lines = claimed.Count,
-        };
-        await db.InsertAsync([batch, .. claimed.Select(o => new RemittanceLine { RemittanceId = batch.Id, PurchaseId = o.Id, Amount = o.Owed })], ct: ct);
-        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.created", $"remittance:{batch.Id}", new AuditChanges()
-            .Set("charity", null, charity.Slug).Set("currency", null, batch.Currency).Set("cutoffUtc", null, cutoff)
-            .Set("amount", null, batch.Amount).Set("lines", null, batch.Lines).Set("status", null, batch.Status), now, ct);
-        return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
-    }
+            var charity = await db.Charities.SingleOrDefaultAsync(c => c.Slug == request.Charity, ct);
+            if (charity is null) return Problems.Unprocessable("charity", $"No charity '{request.Charity}'.");
+            var now = clock.GetUtcNow().UtcDateTime;
+            var cutoff = request.CutoffUtc.UtcDateTime;
+            if (cutoff > now) return Problems.Unprocessable("cutoffUtc", "The cutoff cannot be in the future.");
+
+            // A batch is one write on the single writer, so it is bounded (Remittances:MaxLines): every checkout waits while it
+            // runs, and an unbounded backlog would hold them all. One more than the limit is read to know whether more are
+            // outstanding, in the charity index's own order (ordering by the column the filter fixes costs no sort), so the
+            // read stops there.
+            var maxLines = MaxLines(config);
+            var owed = await db.Purchases.AsNoTracking()
+                .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
+                            && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.InBatches != 0)
+                .OrderBy(p => p.CharityId)
+                .Select(p => new { p.Id, p.InBatches, Owed = p.DonationTotal - p.Reversed - p.InBatches })
+                .Take(maxLines + 1)
+                .ToListAsync(ct);
+            var moreOutstanding = owed.Count > maxLines;
+            if (moreOutstanding) owed.RemoveAt(maxLines);
+
+            // Each pledge is claimed by a conditional update on prepared statements (DirectSql, as tracking thousands of entities
+            // costs several times more): one that another instance's batch took since the read stays with it.
+            var claims = await db.ExecuteAsync(owed.Select(o => (FormattableString)$"""
+                UPDATE "Purchases" SET "InBatches" = {o.InBatches + o.Owed} WHERE "Id" = {o.Id} AND "InBatches" = {o.InBatches}
+                """).ToList(), ct);
+            var claimed = owed.Where((_, i) => claims[i] == 1).ToList();
+            if (claimed.Count == 0)
+                return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
+
+            var batch = new Remittance
+            {
+                CharityId = charity.Id, Currency = request.Currency, CutoffUtc = cutoff, Status = RemittanceStatus.Draft, ClientId = user.ClientId(),
+                CreatedUtc = now, Amount = claimed.Sum(o => o.Owed), Lines = claimed.Count,
+            };
+            await db.InsertAsync([batch, .. claimed.Select(o => new RemittanceLine { RemittanceId = batch.Id, PurchaseId = o.Id, Amount = o.Owed })], ct: ct);
+            await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.created", $"remittance:{batch.Id}", new AuditChanges()
+                .Set("charity", null, charity.Slug).Set("currency", null, batch.Currency).Set("cutoffUtc", null, cutoff)
+                .Set("amount", null, batch.Amount).Set("lines", null, batch.Lines).Set("status", null, batch.Status), now, ct);
+            return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
+        });
 
     /// <summary><c>Remittances:MaxLines</c>, the most pledges one batch gathers (at least 1).</summary>
     private static int MaxLines(IConfiguration config) => Math.Max(1, config.GetValue("Remittances:MaxLines", 5_000));
 
-    private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> MarkRemittancePaid(
-        Guid id, RemittancePaidRequest request, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
-        if (batch.Status != RemittanceStatus.Draft) return AlreadyPaid();
-        if (batch.TransferStartedUtc is not null) return TransferStarted();
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (!await RecordPaidAsync(db, AuditTrail.Actor(user), id, request.Reference, transferId: null, now, ct)) return AlreadyPaid();
-        batch.Status = RemittanceStatus.Paid;
-        batch.Reference = request.Reference;
-        batch.PaidUtc = now;
-        return TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
-    }
+    private static Task<IResult> MarkRemittancePaid(
+        Guid id, RemittancePaidRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
+        {
+            var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+            if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
+            if (batch.Status != RemittanceStatus.Draft) return AlreadyPaid();
+            if (batch.TransferStartedUtc is not null) return TransferStarted();
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (!await RecordPaidAsync(db, AuditTrail.Actor(user), id, request.Reference, transferId: null, now, ct)) return AlreadyPaid();
+            batch.Status = RemittanceStatus.Paid;
+            batch.Reference = request.Reference;
+            batch.PaidUtc = now;
+            return TypedResults.Ok(batch.ToResponse(await SlugAsync(db, batch.CharityId, ct)));
+        });
 
     public static ProblemHttpResult AlreadyPaid() => Problems.Conflict("status", "This batch was already paid.");
 
@@ -136,34 +138,36 @@ internal static class RemittanceEndpoints
         return true;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRemittance(Guid id, ClaimsPrincipal user, AppDb db, TimeProvider clock, CancellationToken ct)
-    {
-        var batch = await db.Remittances.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.Status, r.Amount, r.Lines }).SingleOrDefaultAsync(ct);
-        if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
-        var paid = Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
-        if (batch.Status != RemittanceStatus.Draft) return paid;
-        if (await db.Remittances.AnyAsync(r => r.Id == id && r.TransferStartedUtc != null, ct)) return TransferStarted();
+    private static Task<IResult> DeleteRemittance(
+        Guid id, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        writes.RunAsync(http, async db =>
+        {
+            var batch = await db.Remittances.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.Status, r.Amount, r.Lines }).SingleOrDefaultAsync(ct);
+            if (batch is null) return Problems.NotFound($"No remittance '{id}'.");
+            var paid = Problems.Conflict("status", "A paid batch cannot be deleted; later reversals carry forward into the next batch.");
+            if (batch.Status != RemittanceStatus.Draft) return paid;
+            if (await db.Remittances.AnyAsync(r => r.Id == id && r.TransferStartedUtc != null, ct)) return TransferStarted();
 
-        // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
-        // either went first (this gets 409) or finds it gone. Then its pledges are given back and it goes, by statements
-        // rather than thousands of tracked entities.
-        if (await db.ExecuteAsync($"""
-                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)}
-                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)} AND "TransferStartedUtc" IS NULL
-                """, ct) == 0)
-            return paid;
-        await db.ExecuteAsync([
-            $"""
-            UPDATE "Purchases" SET "InBatches" = "Purchases"."InBatches" - l."Amount" FROM "RemittanceLines" l
-            WHERE l."RemittanceId" = {id} AND l."PurchaseId" = "Purchases"."Id"
-            """,
-            $"""DELETE FROM "RemittanceLines" WHERE "RemittanceId" = {id}""",
-            $"""DELETE FROM "Remittances" WHERE "Id" = {id}""",
-        ], ct);
-        await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.deleted", $"remittance:{id}", new AuditChanges()
-            .Set("status", RemittanceStatus.Draft, null).Set("amount", batch.Amount, null).Set("lines", batch.Lines, null), clock.GetUtcNow().UtcDateTime, ct);
-        return TypedResults.NoContent();
-    }
+            // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
+            // either went first (this gets 409) or finds it gone. Then its pledges are given back and it goes, by statements
+            // rather than thousands of tracked entities.
+            if (await db.ExecuteAsync($"""
+                    UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)}
+                    WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)} AND "TransferStartedUtc" IS NULL
+                    """, ct) == 0)
+                return paid;
+            await db.ExecuteAsync([
+                $"""
+                UPDATE "Purchases" SET "InBatches" = "Purchases"."InBatches" - l."Amount" FROM "RemittanceLines" l
+                WHERE l."RemittanceId" = {id} AND l."PurchaseId" = "Purchases"."Id"
+                """,
+                $"""DELETE FROM "RemittanceLines" WHERE "RemittanceId" = {id}""",
+                $"""DELETE FROM "Remittances" WHERE "Id" = {id}""",
+            ], ct);
+            await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.deleted", $"remittance:{id}", new AuditChanges()
+                .Set("status", RemittanceStatus.Draft, null).Set("amount", batch.Amount, null).Set("lines", batch.Lines, null), clock.GetUtcNow().UtcDateTime, ct);
+            return TypedResults.NoContent();
+        });
 
     private static async Task<Results<Ok<RemittanceResponse>, ProblemHttpResult>> GetRemittance(Guid id, AppDb db, CancellationToken ct)
     {
