@@ -34,7 +34,15 @@ internal sealed class Campaign
         PercentBps, FixedAmount, CapPerPurchase, RoundUp, AddOn,
         MatchPercentBps is { } bps ? new MatchRule(MatchMinPriorPurchases ?? 0, bps, MatchBudget ?? 0) : null);
 
-    public bool IsOpenAt(DateTime utc) => utc >= StartsUtc && utc < EndsUtc;
+    /// <summary>Where the campaign stands at <paramref name="utc"/>: it takes purchases only while active, from its start to its end.</summary>
+    public CampaignPhase PhaseAt(DateTime utc) => utc < StartsUtc ? CampaignPhase.Upcoming : utc < EndsUtc ? CampaignPhase.Active : CampaignPhase.Ended;
+}
+
+public enum CampaignPhase
+{
+    Upcoming,
+    Active,
+    Ended,
 }
 
 /// <summary>A charity a campaign supports; the position keeps the order the admin gave.</summary>

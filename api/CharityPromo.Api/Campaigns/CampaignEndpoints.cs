@@ -45,6 +45,7 @@ internal static class CampaignEndpoints
         var query = db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).AsQueryable();
         query = status switch
         {
+            // Campaign.PhaseAt's bounds, in a form the database can run.
             "active" => query.Where(c => c.StartsUtc <= now && c.EndsUtc > now),
             "upcoming" => query.Where(c => c.StartsUtc > now),
             "ended" => query.Where(c => c.EndsUtc <= now),
@@ -187,12 +188,10 @@ internal static class CampaignEndpoints
         }
     }
 
-    internal static string StatusAt(this Campaign c, DateTime now) =>
-        now < c.StartsUtc ? "upcoming" : now < c.EndsUtc ? "active" : "ended";
 
     private static CampaignResponse ToResponse(this Campaign c, TotalsResponse totals, DateTime now) => new(
         c.Slug, c.Name, c.Description, c.Currency, Currencies.Exponent(c.Currency), c.Goal,
-        DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.StatusAt(now),
+        DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.PhaseAt(now).ToString().ToLowerInvariant(),
         c.Charities.OrderBy(cc => cc.Position).Select(cc => new CharityRefResponse(cc.Charity.Slug, cc.Charity.Name)).ToList(),
         new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
         c.MatchPercentBps is { } bps

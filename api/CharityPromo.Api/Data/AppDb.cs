@@ -4,9 +4,11 @@ using CharityPromo.Api.Campaigns;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Payments;
+using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using CharityPromo.Api.Remittances;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CharityPromo.Api.Data;
 
@@ -181,7 +183,18 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(a => a.Subject).HasMaxLength(Limits.Name);
         });
 
-        model.Entity<Purchase>().Ignore(p => p.Donation);
+        // The donation's parts keep the column names they have always had.
+        model.Entity<Purchase>().ComplexProperty(p => p.Donation, DonationColumns);
+        model.Entity<Refund>().ComplexProperty(r => r.Donation, DonationColumns);
+        model.Entity<LedgerEntry>().ComplexProperty(l => l.Donation, DonationColumns);
+    }
+
+    private static void DonationColumns(ComplexPropertyBuilder<DonationBreakdown> donation)
+    {
+        donation.Property(d => d.MerchantPledge).HasColumnName(nameof(DonationBreakdown.MerchantPledge));
+        donation.Property(d => d.Match).HasColumnName(nameof(DonationBreakdown.Match));
+        donation.Property(d => d.RoundUp).HasColumnName(nameof(DonationBreakdown.RoundUp));
+        donation.Property(d => d.AddOn).HasColumnName(nameof(DonationBreakdown.AddOn));
     }
 }
 

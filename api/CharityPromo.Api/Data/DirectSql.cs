@@ -237,7 +237,7 @@ internal static class DirectSql
         {
             var entity = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not an entity.");
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var properties = entity.GetProperties()
+            var properties = entity.GetFlattenedProperties() // a complex type's columns too
                 .Select(p => p.IsShadowProperty() ? throw new InvalidOperationException($"{type.Name}.{p.Name} has no value on the entity to insert.") : p)
                 .ToList();
             var sql = new StringBuilder($"INSERT INTO \"{table.Name}\" (");

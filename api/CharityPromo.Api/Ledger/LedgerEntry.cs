@@ -1,3 +1,5 @@
+using CharityPromo.Api.Pledges;
+
 namespace CharityPromo.Api.Ledger;
 
 public enum LedgerKind
@@ -26,10 +28,8 @@ internal sealed class LedgerEntry
     public Guid CharityId { get; set; }
     public required string Currency { get; set; }
     public LedgerKind Kind { get; set; }
-    public long MerchantPledge { get; set; }
-    public long Match { get; set; }
-    public long RoundUp { get; set; }
-    public long AddOn { get; set; }
+    /// <summary>The donation parts it moves; none for a remittance, which moves only <see cref="Amount"/>.</summary>
+    public DonationBreakdown Donation { get; set; } = DonationBreakdown.None;
     public long Amount { get; set; }
     /// <summary>
     /// What the movement is, unique per purchase and kind: "purchase" for the one pledge, confirmation or

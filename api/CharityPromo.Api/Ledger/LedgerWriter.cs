@@ -21,10 +21,7 @@ internal static class LedgerWriter
         CharityId = purchase.CharityId,
         Currency = purchase.Currency,
         Kind = kind,
-        MerchantPledge = parts.MerchantPledge,
-        Match = parts.Match,
-        RoundUp = parts.RoundUp,
-        AddOn = parts.AddOn,
+        Donation = parts,
         Amount = parts.Total,
         Cause = cause,
         Reference = reference,
@@ -34,7 +31,7 @@ internal static class LedgerWriter
     /// <summary>A payment to the charity of <paramref name="amount"/> of this purchase's net pledge (parts are not split out).</summary>
     public static LedgerEntry Remittance(Purchase purchase, long amount, Guid remittanceId, string? reference, DateTime now)
     {
-        var entry = Entry(purchase, LedgerKind.Remitted, new DonationBreakdown(purchase.Currency, 0, 0, 0, 0), $"remittance:{remittanceId}", reference, now);
+        var entry = Entry(purchase, LedgerKind.Remitted, DonationBreakdown.None, $"remittance:{remittanceId}", reference, now);
         entry.Amount = amount;
         return entry;
     }

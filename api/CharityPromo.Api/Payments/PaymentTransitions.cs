@@ -86,9 +86,9 @@ internal static class PaymentTransitions
         purchase.PaymentStatus = PaymentStatuses.Canceled;
         purchase.Status = purchase.ResolveStatus();
         await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Voided, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
-        if (purchase.Match > 0)
+        if (purchase.Donation.Match > 0)
         {
-            var match = purchase.Match;
+            var match = purchase.Donation.Match;
             await db.Campaigns.Where(c => c.Id == purchase.CampaignId)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed - match), ct);
         }

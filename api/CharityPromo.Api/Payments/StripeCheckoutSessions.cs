@@ -60,7 +60,7 @@ internal sealed partial class StripeCheckout
     {
         var purchase = recorded.Purchase;
         var charity = await reads.Charities.Where(c => c.Id == purchase.CharityId).Select(c => c.Name).SingleAsync(ct);
-        var pledged = purchase.MerchantPledge + purchase.Match;
+        var (pledged, roundUp, addOn) = (purchase.Donation.MerchantPledge + purchase.Donation.Match, purchase.Donation.RoundUp, purchase.Donation.AddOn);
         SessionLineItemOptions Line(string name, long amount, string? description = null) => new()
         {
             Quantity = 1,
@@ -75,8 +75,8 @@ internal sealed partial class StripeCheckout
             Line($"Order {purchase.OrderId}", purchase.Amount,
                 pledged > 0 ? $"The shop gives {Pledges.Currencies.ToMajorString(pledged, purchase.Currency)} {purchase.Currency.ToUpperInvariant()} of it to {charity}." : null),
         };
-        if (purchase.RoundUp > 0) lines.Add(Line($"Round-up for {charity}", purchase.RoundUp));
-        if (purchase.AddOn > 0) lines.Add(Line($"Your donation to {charity}", purchase.AddOn));
+        if (roundUp > 0) lines.Add(Line($"Round-up for {charity}", roundUp));
+        if (addOn > 0) lines.Add(Line($"Your donation to {charity}", addOn));
         Dictionary<string, string> Metadata() => new()
         {
             ["purchase_id"] = purchase.Id.ToString(), ["campaign"] = recorded.Campaign, ["charity"] = recorded.Charity, ["order_id"] = purchase.OrderId,

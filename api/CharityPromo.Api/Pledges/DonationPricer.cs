@@ -38,10 +38,13 @@ internal static class DonationPricer
 
         if (request.Currency != campaign.Currency)
             return (null, Problems.Unprocessable("currency", $"Campaign '{campaign.Slug}' is in '{campaign.Currency}', not '{request.Currency}'."));
-        if (now < campaign.StartsUtc)
-            return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' starts at {campaign.StartsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
-        if (now >= campaign.EndsUtc)
-            return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' ended at {campaign.EndsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
+        switch (campaign.PhaseAt(now))
+        {
+            case CampaignPhase.Upcoming:
+                return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' starts at {campaign.StartsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
+            case CampaignPhase.Ended:
+                return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' ended at {campaign.EndsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
+        }
         if (request.AddOn > 0 && !campaign.AddOn)
             return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
 

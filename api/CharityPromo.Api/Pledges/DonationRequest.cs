@@ -29,7 +29,7 @@ public sealed record QuoteRequest(string Campaign, string? Charity, string Curre
 
 public sealed record DonationResponse(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total)
 {
-    public static DonationResponse From(DonationBreakdown d) => new(d.Currency, d.MerchantPledge, d.Match, d.RoundUp, d.AddOn, d.Total);
+    public static DonationResponse From(string currency, DonationBreakdown d) => new(currency, d.MerchantPledge, d.Match, d.RoundUp, d.AddOn, d.Total);
 }
 
 internal sealed class DonationRequestValidator : AbstractValidator<IDonationRequest>

@@ -22,6 +22,6 @@ internal static class PledgeEndpoints
         QuoteRequest request, AppDb db, SqliteReaders readers, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
     {
         var (priced, problem) = await DonationPricer.PriceAsync(db, readers, hasher, request, clock.GetUtcNow().UtcDateTime, ct);
-        return priced is null ? problem! : TypedResults.Ok(DonationResponse.From(priced.Donation));
+        return priced is null ? problem! : TypedResults.Ok(DonationResponse.From(priced.Campaign.Currency, priced.Donation));
     }
 }

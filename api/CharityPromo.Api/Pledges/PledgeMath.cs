@@ -20,10 +20,22 @@ internal sealed record DonationInput(
     int PriorPaidPurchases,
     long MatchBudgetLeft);
 
-/// <summary>A donation in its four parts, in minor units of <see cref="Currency"/>.</summary>
-public sealed record DonationBreakdown(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn)
+/// <summary>
+/// A donation in its four parts, in minor units of the currency of what carries it: a purchase's pledge, what a refund
+/// took back, what a ledger entry moved (an EF complex type on each, one column per part).
+/// </summary>
+public sealed record DonationBreakdown(long MerchantPledge, long Match, long RoundUp, long AddOn)
 {
+    public static readonly DonationBreakdown None = new(0, 0, 0, 0);
+
     public long Total => MerchantPledge + Match + RoundUp + AddOn;
+
+    public static DonationBreakdown operator +(DonationBreakdown a, DonationBreakdown b) =>
+        new(a.MerchantPledge + b.MerchantPledge, a.Match + b.Match, a.RoundUp + b.RoundUp, a.AddOn + b.AddOn);
+
+    public static DonationBreakdown operator -(DonationBreakdown a, DonationBreakdown b) => a + -b;
+
+    public static DonationBreakdown operator -(DonationBreakdown a) => new(-a.MerchantPledge, -a.Match, -a.RoundUp, -a.AddOn);
 }
 
 /// <summary>
@@ -51,7 +63,7 @@ internal static class PledgeMath
             match = Math.Clamp(match, 0, Math.Max(0, input.MatchBudgetLeft));
         }
 
-        return new DonationBreakdown(input.Currency, merchantPledge, match, roundUp, addOn);
+        return new DonationBreakdown(merchantPledge, match, roundUp, addOn);
     }
 
     /// <summary><paramref name="amount"/> × bps / 10000, rounded half away from zero.</summary>
@@ -78,7 +90,6 @@ internal static class PledgeMath
         long Part(long pledgedPart, long reversedPart) =>
             Math.Max(0, MultiplyDivideRounded(pledgedPart, refundedAfter, paid) - reversedPart);
         return new DonationBreakdown(
-            pledged.Currency,
             Part(pledged.MerchantPledge, alreadyReversed.MerchantPledge),
             Part(pledged.Match, alreadyReversed.Match),
             Part(pledged.RoundUp, alreadyReversed.RoundUp),

@@ -25,15 +25,18 @@ internal sealed class Purchase
     public required string Currency { get; set; }
     public long Amount { get; set; }
 
-    public long MerchantPledge { get; set; }
-    public long Match { get; set; }
-    public long RoundUp { get; set; }
-    public long AddOn { get; set; }
+    /// <summary>The pledge as priced when the purchase was recorded; it never changes (reversals are <see cref="Reversed"/>).</summary>
+    public DonationBreakdown Donation { get; set; } = DonationBreakdown.None;
+    /// <summary><see cref="Donation"/>'s total, stored for the reports and indexes that sum it.</summary>
     public long DonationTotal { get; set; }
 
     /// <summary>Money refunded to the shopper so far, out of <see cref="Amount"/> + round-up + add-on.</summary>
     public long Refunded { get; set; }
+    /// <summary>Of the donation, what refunds and lost disputes took back so far.</summary>
     public long Reversed { get; set; }
+
+    /// <summary>What the pledge gives the charity now: its total less what was taken back.</summary>
+    public long NetPledge => DonationTotal - Reversed;
 
     /// <summary>
     /// Net pledge claimed by remittance batches, draft or paid, less what reversed transfers reopened; what is left is
@@ -82,9 +85,7 @@ internal sealed class Purchase
     public DateTime? ConfirmedUtc { get; set; }
 
     /// <summary>What the shopper pays in all: the purchase plus their own donations.</summary>
-    public long AmountPaid => Amount + RoundUp + AddOn;
-
-    public DonationBreakdown Donation => new(Currency, MerchantPledge, Match, RoundUp, AddOn);
+    public long AmountPaid => Amount + Donation.RoundUp + Donation.AddOn;
 
     public bool IsPaid => ConfirmedUtc is not null;
     /// <summary>The payment was cancelled before it succeeded: the pledge was voided, for good.</summary>

@@ -132,7 +132,7 @@ internal static class PurchaseEndpoints
 
     public static PurchaseResponse ToResponse(this Purchase p, string campaign, string charity, string? clientSecret = null, string? url = null) => new(
         p.Id, p.OrderId, p.ReceiptCode, p.Status, campaign, charity, p.Currency, p.Amount,
-        DonationResponse.From(p.Donation), p.Refunded, p.Reversed,
+        DonationResponse.From(p.Currency, p.Donation), p.Refunded, p.Reversed,
         new PaymentResponse(p.PaymentMethod, p.PaymentStatus, p.PaymentReference, p.AmountPaid, p.PaymentIntentId, clientSecret, p.PaymentError, p.DisputeStatus,
             p.CheckoutSessionId, url),
         DateTime.SpecifyKind(p.CreatedUtc, DateTimeKind.Utc),

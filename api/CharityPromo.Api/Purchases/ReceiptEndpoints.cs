@@ -41,7 +41,7 @@ internal static class ReceiptEndpoints
             WHERE p."ReceiptCode" = {normalized}
             """, row => new ReceiptResponse(
                 row.GetString(0), DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc), Enum.Parse<PurchaseStatus>(row.GetString(2)),
-                DonationResponse.From(new DonationBreakdown(row.GetString(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7))),
+                DonationResponse.From(row.GetString(3), new DonationBreakdown(row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7))),
                 row.GetInt64(9), row.GetInt64(8) - row.GetInt64(9),
                 new ReceiptCampaignResponse(row.GetString(10), row.GetString(11), row.GetString(12), Currencies.Exponent(row.GetString(12)),
                     row.GetInt64(13), row.GetInt64(14)),

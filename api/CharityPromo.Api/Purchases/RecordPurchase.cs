@@ -31,10 +31,7 @@ internal static class RecordPurchase
             CharityId = priced.Charity.Id,
             Currency = request.Currency,
             Amount = request.Amount,
-            MerchantPledge = priced.Donation.MerchantPledge,
-            Match = priced.Donation.Match,
-            RoundUp = priced.Donation.RoundUp,
-            AddOn = priced.Donation.AddOn,
+            Donation = priced.Donation,
             DonationTotal = priced.Donation.Total,
             Status = paidBy is null ? PurchaseStatus.Pending : PurchaseStatus.Confirmed,
             CustomerHash = priced.CustomerHash,
@@ -48,10 +45,10 @@ internal static class RecordPurchase
         // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
         // Sent with the purchase's own statements: on PostgreSQL, no round trip of its own.
         FormattableString? reserveMatch = null;
-        if (purchase.Match > 0)
+        if (purchase.Donation.Match > 0)
             reserveMatch = $"""
-                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Match}
-                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Match} <= "MatchBudget"
+                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Donation.Match}
+                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Donation.Match} <= "MatchBudget"
                 """;
         int reserved;
         try

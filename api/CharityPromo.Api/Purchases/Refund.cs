@@ -1,3 +1,5 @@
+using CharityPromo.Api.Pledges;
+
 namespace CharityPromo.Api.Purchases;
 
 /// <summary>Money given back to the shopper, and the donation parts it took back with it.</summary>
@@ -9,10 +11,8 @@ internal sealed class Refund
     public Guid ClientId { get; set; }
     /// <summary>Refunded to the shopper, out of what they paid (purchase + round-up + add-on).</summary>
     public long Amount { get; set; }
-    public long MerchantPledge { get; set; }
-    public long Match { get; set; }
-    public long RoundUp { get; set; }
-    public long AddOn { get; set; }
+    /// <summary>The donation parts it took back.</summary>
+    public DonationBreakdown Donation { get; set; } = DonationBreakdown.None;
     public string? Reference { get; set; }
     /// <summary>Stripe's refund id (re_…) for refunds of Stripe payments: each is recorded once, whoever sees it first.</summary>
     public string? StripeRefundId { get; set; }
@@ -26,5 +26,5 @@ internal sealed class Refund
     public DateTime? RestoredUtc { get; set; }
     public DateTime CreatedUtc { get; set; }
 
-    public long Reversed => MerchantPledge + Match + RoundUp + AddOn;
+    public long Reversed => Donation.Total;
 }

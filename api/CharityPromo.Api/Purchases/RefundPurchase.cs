@@ -78,10 +78,9 @@ internal static class RefundPurchase
                 existing.StripeStatus = stripeStatus;
             }
             return TypedResults.Created($"/api/purchases/{id}/refunds/{existing.Id}", new RefundResponse(
-                existing.Id, id, existing.Amount, DonationResponse.From(new DonationBreakdown(tracked.Currency, existing.MerchantPledge, existing.Match, existing.RoundUp, existing.AddOn)),
+                existing.Id, id, existing.Amount, DonationResponse.From(tracked.Currency, existing.Donation),
                 existing.Reference, DateTime.SpecifyKind(existing.CreatedUtc, DateTimeKind.Utc),
-                new RefundedPurchaseResponse(tracked.Status, tracked.AmountPaid, tracked.Refunded, tracked.DonationTotal, tracked.Reversed,
-                    tracked.DonationTotal - tracked.Reversed)));
+                new RefundedPurchaseResponse(tracked.Status, tracked.AmountPaid, tracked.Refunded, tracked.DonationTotal, tracked.Reversed, tracked.NetPledge)));
         });
     }
 
@@ -108,7 +107,7 @@ internal static class RefundPurchase
         var refund = new Refund
         {
             Id = refundId, PurchaseId = purchase.Id, ClientId = clientId, Amount = amount, Reference = reference, StripeRefundId = stripeRefundId,
-            CreatedUtc = now, MerchantPledge = reversal.MerchantPledge, Match = reversal.Match, RoundUp = reversal.RoundUp, AddOn = reversal.AddOn,
+            CreatedUtc = now, Donation = reversal,
         };
         db.Refunds.Add(refund);
         purchase.Refunded += amount;
@@ -136,8 +135,7 @@ internal static class RefundPurchase
         purchase.Refunded -= refund.Amount;
         purchase.Reversed -= refund.Reversed;
         purchase.Status = purchase.ResolveStatus();
-        var putBack = new DonationBreakdown(purchase.Currency, -refund.MerchantPledge, -refund.Match, -refund.RoundUp, -refund.AddOn);
-        await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, putBack, $"refund-restored:{refund.Id}", source, now)], ct);
+        await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, -refund.Donation, $"refund-restored:{refund.Id}", source, now)], ct);
         await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "refund.restored", $"purchase:{purchase.Id}", new AuditChanges()
             .Set("refundId", refund.Id, null).Set("stripeRefundId", refund.StripeRefundId, null)
             .Set("refunded", before.Refunded, purchase.Refunded).Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
@@ -148,8 +146,8 @@ internal static class RefundPurchase
     {
         var sums = await db.Ledger.Where(l => l.PurchaseId == purchase.Id && l.Kind == LedgerKind.Reversed)
             .GroupBy(l => l.PurchaseId)
-            .Select(g => new { MerchantPledge = g.Sum(l => l.MerchantPledge), Match = g.Sum(l => l.Match), RoundUp = g.Sum(l => l.RoundUp), AddOn = g.Sum(l => l.AddOn) })
+            .Select(g => new DonationBreakdown(g.Sum(l => l.Donation.MerchantPledge), g.Sum(l => l.Donation.Match), g.Sum(l => l.Donation.RoundUp), g.Sum(l => l.Donation.AddOn)))
             .SingleOrDefaultAsync(ct);
-        return new DonationBreakdown(purchase.Currency, sums?.MerchantPledge ?? 0, sums?.Match ?? 0, sums?.RoundUp ?? 0, sums?.AddOn ?? 0);
+        return sums ?? DonationBreakdown.None;
     }
 }

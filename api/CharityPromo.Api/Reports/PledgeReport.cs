@@ -42,7 +42,7 @@ internal static class PledgeReport
             .Join(db.Campaigns, p => p.CampaignId, c => c.Id, (p, c) => new { p, Campaign = c.Slug })
             .Join(db.Charities, x => x.p.CharityId, ch => ch.Id, (x, ch) => new PledgeRowData(
                 x.p.Id, x.p.OrderId, x.p.ReceiptCode, x.p.PaymentReference, x.p.PaymentMethod, x.p.CreatedUtc, x.p.ConfirmedUtc,
-                x.Campaign, ch.Slug, x.p.Currency, x.p.Amount, x.p.MerchantPledge, x.p.Match, x.p.RoundUp, x.p.AddOn,
+                x.Campaign, ch.Slug, x.p.Currency, x.p.Amount, x.p.Donation.MerchantPledge, x.p.Donation.Match, x.p.Donation.RoundUp, x.p.Donation.AddOn,
                 x.p.DonationTotal, x.p.Refunded, x.p.Reversed, x.p.Status));
     }
 

@@ -57,7 +57,7 @@ internal static class Reconciliation
         var rows = await db.Purchases.AsNoTracking().Where(p => p.CreatedUtc >= from && p.CreatedUtc < to)
             .OrderBy(p => p.CreatedUtc).ThenBy(p => p.Id)
             .Select(p => new Row(p.Id, p.OrderId, p.Currency, p.PaymentMethod, p.PaymentIntentId, p.ConfirmedUtc != null,
-                p.Amount + p.RoundUp + p.AddOn, p.Refunded, p.RoundUp + p.AddOn, p.DonationTotal, p.Reversed, p.InBatches))
+                p.Amount + p.Donation.RoundUp + p.Donation.AddOn, p.Refunded, p.Donation.RoundUp + p.Donation.AddOn, p.DonationTotal, p.Reversed, p.InBatches))
             .ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         var ledger = await db.Ledger.AsNoTracking().Where(l => ids.Contains(l.PurchaseId))

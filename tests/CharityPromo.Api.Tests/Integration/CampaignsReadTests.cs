@@ -29,7 +29,7 @@ public class CampaignsReadTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
-            (await PriceAsync()).ShouldBe(new DonationBreakdown("usd", MerchantPledge: 250, Match: 250, RoundUp: 0, AddOn: 0));
+            (await PriceAsync()).ShouldBe(new DonationBreakdown(MerchantPledge: 250, Match: 250, RoundUp: 0, AddOn: 0));
 
             // An earlier purchase in the batch used match budget: what is left is read fresh.
             await db.Database.ExecuteSqlAsync($"""UPDATE "Campaigns" SET "MatchUsed" = 200 WHERE "Slug" = 'memo'""");

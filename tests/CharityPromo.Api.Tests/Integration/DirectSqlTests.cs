@@ -23,11 +23,11 @@ public class DirectSqlTests(ApiFactory app) : IClassFixture<ApiFactory>
             var purchase = new Purchase
             {
                 ClientId = Guid.NewGuid(), OrderId = order, ReceiptCode = ReceiptCodes.New(), CampaignId = campaign.Id,
-                CharityId = campaign.Charities[0].CharityId, Currency = "usd", Amount = 4999, MerchantPledge = 250, RoundUp = 1,
+                CharityId = campaign.Charities[0].CharityId, Currency = "usd", Amount = 4999, Donation = new(250, 0, 1, 0),
                 DonationTotal = 251, Status = PurchaseStatus.PartiallyRefunded, PaymentMethod = "external", PaymentStatus = "succeeded",
                 CustomerHash = null, CreatedUtc = now, ConfirmedUtc = now.AddSeconds(1),
             };
-            var entry = LedgerWriter.Entry(purchase, LedgerKind.Confirmed, new("usd", 250, 0, 1, 0), LedgerWriter.PurchaseCause, null, now);
+            var entry = LedgerWriter.Entry(purchase, LedgerKind.Confirmed, new(250, 0, 1, 0), LedgerWriter.PurchaseCause, null, now);
             return (purchase, entry);
         }
 

@@ -8,7 +8,7 @@ public class PaymentRuleTests
 {
     private static Purchase Paid(long refunded = 0, string? dispute = null) => new()
     {
-        OrderId = "o", ReceiptCode = "r", Currency = "usd", Amount = 5000, RoundUp = 0, AddOn = 100, PaymentMethod = "stripe",
+        OrderId = "o", ReceiptCode = "r", Currency = "usd", Amount = 5000, Donation = new(0, 0, 0, 100), PaymentMethod = "stripe",
         PaymentStatus = PaymentStatuses.Succeeded, ConfirmedUtc = DateTime.UtcNow, Refunded = refunded, DisputeStatus = dispute,
     };
 

@@ -13,7 +13,7 @@ public class PledgeMathTests
     public void TheContractExampleGivesThreeHundredFiftyOneCents()
     {
         var d = PledgeMath.Compute(FivePercentCappedAt500, Input(4999, roundUp: true, addOn: 100));
-        d.ShouldBe(new DonationBreakdown("usd", 250, 0, 1, 100));
+        d.ShouldBe(new DonationBreakdown(250, 0, 1, 100));
         d.Total.ShouldBe(351);
     }
 
@@ -83,12 +83,12 @@ public class PledgeMathTests
     [Fact]
     public void PartialRefundsReverseInProportionAndAddUpToAFullRefund()
     {
-        var pledged = new DonationBreakdown("usd", 250, 33, 1, 100);
-        var none = new DonationBreakdown("usd", 0, 0, 0, 0);
+        var pledged = new DonationBreakdown(250, 33, 1, 100);
+        var none = new DonationBreakdown(0, 0, 0, 0);
         const long paid = 5100;
 
         var first = PledgeMath.ReversalFor(pledged, none, refundedBefore: 0, refundNow: 1700, paid);
-        first.ShouldBe(new DonationBreakdown("usd", 83, 11, 0, 33)); // a third, each part rounded
+        first.ShouldBe(new DonationBreakdown(83, 11, 0, 33)); // a third, each part rounded
         var afterFirst = first;
         var second = PledgeMath.ReversalFor(pledged, afterFirst, 1700, 1700, paid);
         var afterSecond = Sum(afterFirst, second);
@@ -99,8 +99,8 @@ public class PledgeMathTests
     [Fact]
     public void RefundsBeyondWhatWasPaidNeverReverseMoreThanWasPledged()
     {
-        var pledged = new DonationBreakdown("usd", 250, 0, 1, 100);
-        var full = PledgeMath.ReversalFor(pledged, new DonationBreakdown("usd", 0, 0, 0, 0), 0, 99_999, 5100);
+        var pledged = new DonationBreakdown(250, 0, 1, 100);
+        var full = PledgeMath.ReversalFor(pledged, new DonationBreakdown(0, 0, 0, 0), 0, 99_999, 5100);
         full.ShouldBe(pledged);
         PledgeMath.ReversalFor(pledged, full, 5100, 500, 5100).Total.ShouldBe(0);
     }
@@ -108,8 +108,8 @@ public class PledgeMathTests
     [Fact]
     public void NothingPaidHasNothingToRefundAndSaysSo()
     {
-        var pledged = new DonationBreakdown("usd", 250, 0, 1, 100);
-        var none = new DonationBreakdown("usd", 0, 0, 0, 0);
+        var pledged = new DonationBreakdown(250, 0, 1, 100);
+        var none = new DonationBreakdown(0, 0, 0, 0);
         var ex = Should.Throw<ArgumentOutOfRangeException>(() => PledgeMath.ReversalFor(pledged, none, 0, 100, paid: 0));
         ex.ParamName.ShouldBe("paid");
         ex.Message.ShouldStartWith("A refund needs a paid amount.");
@@ -138,5 +138,5 @@ public class PledgeMathTests
         PledgeMath.ApplyBasisPoints(99_999_999_999, 100_000).ShouldBe(999_999_999_990);
 
     private static DonationBreakdown Sum(DonationBreakdown a, DonationBreakdown b) =>
-        new(a.Currency, a.MerchantPledge + b.MerchantPledge, a.Match + b.Match, a.RoundUp + b.RoundUp, a.AddOn + b.AddOn);
+        new(a.MerchantPledge + b.MerchantPledge, a.Match + b.Match, a.RoundUp + b.RoundUp, a.AddOn + b.AddOn);
 }

@@ -66,7 +66,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         // In the ledger: the reversal, and the entry that put exactly it back, both traced to Stripe's refund.
         var entries = await fx.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             db.Ledger.Where(l => l.PurchaseId == Guid.Parse(id) && l.Kind == CharityPromo.Api.Ledger.LedgerKind.Reversed)
-                .OrderBy(l => l.Amount).Select(l => new { l.Amount, l.MerchantPledge, l.Match, l.RoundUp, l.AddOn, l.Cause, l.Reference })));
+                .OrderBy(l => l.Amount).Select(l => new { l.Amount, l.Donation.MerchantPledge, l.Donation.Match, l.Donation.RoundUp, l.Donation.AddOn, l.Cause, l.Reference })));
         entries.Select(e => (e.Amount, e.MerchantPledge, e.RoundUp, e.AddOn)).ShouldBe([(-176L, -125L, -1L, -50L), (176L, 125L, 1L, 50L)]);
         entries.ShouldAllBe(e => e.Reference == $"stripe:{stripeRefund}");
         entries[0].Cause.ShouldBe(entries[1].Cause.Replace("refund:", "refund-restored:"));
