@@ -17,8 +17,8 @@ rm -rf "$out"
 groups=(
   "FullyQualifiedName~.Unit.|**/Pledges/PledgeMath.cs **/Pledges/Currencies.cs"
   "FullyQualifiedName~RefundTests|FullyQualifiedName~.Stripe.|**/Purchases/RefundPurchase.cs **/Payments/PaymentTransitions.cs"
-  "FullyQualifiedName~PurchaseFlowTests|FullyQualifiedName~.Unit.|**/Pledges/DonationPricer.cs **/Purchases/RecordPurchase.cs **/Ledger/LedgerWriter.cs"
-  "FullyQualifiedName~RemittanceTests|FullyQualifiedName~ReportTests|FullyQualifiedName~StripeReconciliationTests|**/Remittances/RemittanceEndpoints.cs **/Reports/ReconciliationReport.cs **/Reports/SummaryReports.cs"
+  "FullyQualifiedName~PurchaseFlowTests|FullyQualifiedName~.Unit.|**/Pledges/DonationPricer.cs **/Purchases/RecordPurchase.cs **/Ledger/LedgerWriter.cs **/Data/AppDb.Totals.cs **/Data/AppDb.Purchases.cs"
+  "FullyQualifiedName~RemittanceTests|FullyQualifiedName~ReportTests|FullyQualifiedName~StripeReconciliationTests|**/Remittances/RemittanceEndpoints.cs **/Data/AppDb.Remittances.cs **/Reports/Reconciliation.cs **/Reports/SummaryReports.cs"
 )
 if [ "$#" -gt 0 ]; then groups=("$@"); fi # e.g. scripts/mutation.sh "FullyQualifiedName~.Unit.|**/Pledges/*.cs"
 

@@ -17,8 +17,6 @@ internal sealed class ApiKeyAuthentication(
     private const string ExpiredItem = "api-key-expired";
     private const string ThrottledItem = "api-key-lookups-spent";
 
-    private sealed record KeyRow(Guid Id, Guid ClientId, string Name, string Scopes, DateTime? ExpiresUtc, DateTime? LastUsedUtc);
-
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
@@ -34,10 +32,7 @@ internal sealed class ApiKeyAuthentication(
             Context.Items[ThrottledItem] = true;
             return AuthenticateResult.Fail("Too many unknown API keys from this address.");
         }
-        var key = await db.ReadRowAsync(readers, $"""
-            SELECT "Id", "ClientId", "Name", "Scopes", "ExpiresUtc", "LastUsedUtc" FROM "ApiKeys" WHERE "Hash" = {hash} AND "RevokedUtc" IS NULL
-            """, row => new KeyRow(row.GetGuid(0), row.GetGuid(1), row.GetString(2), row.GetString(3),
-                row.IsDBNull(4) ? null : row.GetDateTime(4), row.IsDBNull(5) ? null : row.GetDateTime(5)), Context.RequestAborted);
+        var key = await db.FindActiveKeyAsync(readers, hash, Context.RequestAborted);
         if (key is null)
         {
             unknownKeys.Missed(hash, address);

@@ -19,11 +19,7 @@ internal sealed class KeyUsage(Writes writes, ILogger<KeyUsage> logger)
         var last = _recorded.GetOrAdd(keyId, stored ?? DateTime.MinValue);
         if (now - last < Resolution || !_recorded.TryUpdate(keyId, now, last)) return;
         var before = now - Resolution;
-        _ = writes.RunAsync(async db =>
-        {
-            await db.ExecuteAsync($"""
-                UPDATE "ApiKeys" SET "LastUsedUtc" = {now} WHERE "Id" = {keyId} AND ("LastUsedUtc" IS NULL OR "LastUsedUtc" < {before})
-                """);
-        }).ContinueWith(t => logger.LogWarning(t.Exception, "Could not record when a key was last used"), TaskContinuationOptions.OnlyOnFaulted);
+        _ = writes.RunAsync(db => db.RecordKeyUsedAsync(keyId, now, notSince: before))
+            .ContinueWith(t => logger.LogWarning(t.Exception, "Could not record when a key was last used"), TaskContinuationOptions.OnlyOnFaulted);
     }
 }

@@ -20,7 +20,5 @@ internal static class AuditTrail
 
     public static Task RecordAsync(AppDb db, string actor, string kind, string subject, AuditChanges changes, DateTime now,
         CancellationToken ct = default) =>
-        db.ExecuteAsync($"""
-            INSERT INTO "AuditEntries" ("AtUtc", "Actor", "Kind", "Subject", "Changes") VALUES ({now}, {actor}, {kind}, {subject}, {changes.ToJson()})
-            """, ct);
+        db.AppendAuditEntryAsync(actor, kind, subject, changes.ToJson(), now, ct);
 }

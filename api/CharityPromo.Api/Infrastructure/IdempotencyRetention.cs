@@ -50,13 +50,7 @@ internal sealed class IdempotencyRetention(Writes writes, IOptions<IdempotencyOp
         while (!ct.IsCancellationRequested)
         {
             var deleted = 0;
-            await writes.RunAsync(async db =>
-            {
-                deleted = await db.ExecuteAsync($"""
-                    DELETE FROM "IdempotencyRecords" WHERE ("ClientId", "Key") IN (
-                        SELECT "ClientId", "Key" FROM "IdempotencyRecords" WHERE "CreatedUtc" < {cutoff} ORDER BY "CreatedUtc" LIMIT {batch})
-                    """, ct);
-            });
+            await writes.RunAsync(async db => deleted = await db.DeleteExpiredIdempotencyRecordsAsync(cutoff, batch, ct));
             total += deleted;
             if (deleted < batch) return total;
         }

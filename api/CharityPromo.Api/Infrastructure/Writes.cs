@@ -76,17 +76,16 @@ internal sealed class Writes(WriteBatcher writer, SqliteReaders readers, TimePro
 
     /// <summary>
     /// Stores the answer under the key; or, when the same key was stored first (earlier in this batch, or by another
-    /// instance, whose commit this waited for), answers as the first did. Plain SQL: one statement per write.
+    /// instance, whose commit this waited for), answers as the first did.
     /// </summary>
     private async Task<(IResult Answer, bool Stored)> StoreAsync(AppDb db, IdempotentRequest request, Captured captured)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var inserted = await db.ExecuteAsync($"""
-            INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
-            VALUES ({request.ClientId}, {request.Key}, {request.Fingerprint}, {captured.StatusCode}, {captured.ContentType}, {captured.Location}, {captured.Body}, {now})
-            ON CONFLICT ("ClientId", "Key") DO NOTHING
-            """);
-        if (inserted == 1) return (new CapturedResult(captured), true);
+        if (await db.StoreIdempotencyRecordAsync(new IdempotencyRecord
+            {
+                ClientId = request.ClientId, Key = request.Key, Fingerprint = request.Fingerprint, StatusCode = captured.StatusCode,
+                ContentType = captured.ContentType, Location = captured.Location, Body = captured.Body, CreatedUtc = clock.GetUtcNow().UtcDateTime,
+            }))
+            return (new CapturedResult(captured), true);
         logger.LogInformation("Idempotency-Key already committed by a concurrent request; replaying its response.");
         return (Replay((await FindAsync(db, request))!, request.Fingerprint), false);
     }
@@ -99,16 +98,7 @@ internal sealed class Writes(WriteBatcher writer, SqliteReaders readers, TimePro
 
     private static int StatusOf(IResult answer) => answer is IStatusCodeHttpResult { StatusCode: { } status } ? status : StatusCodes.Status200OK;
 
-    // Plain SQL on a prepared command (DirectSql.ReadRowAsync): it runs before every write.
-    private Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) => db.ReadRowAsync(readers, $"""
-        SELECT "Fingerprint", "StatusCode", "ContentType", "Location", "Body" FROM "IdempotencyRecords"
-        WHERE "ClientId" = {request.ClientId} AND "Key" = {request.Key}
-        """, row => new IdempotencyRecord
-        {
-            ClientId = request.ClientId, Key = request.Key, Fingerprint = row.GetString(0), StatusCode = row.GetInt32(1),
-            ContentType = row.IsDBNull(2) ? null : row.GetString(2), Location = row.IsDBNull(3) ? null : row.GetString(3),
-            Body = row.GetFieldValue<byte[]>(4),
-        });
+    private Task<IdempotencyRecord?> FindAsync(AppDb db, IdempotentRequest request) => db.FindIdempotencyRecordAsync(readers, request.ClientId, request.Key);
 
     /// <summary>The first answer again, or 422 when the key came with another request.</summary>
     public static IResult Replay(IdempotencyRecord earlier, string fingerprint) =>

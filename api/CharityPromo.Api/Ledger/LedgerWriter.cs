@@ -123,20 +123,9 @@ internal static class LedgerWriter
         });
     }
 
-    // The two statements below run in every write that moves money, so they are plain SQL (the same text on SQLite and
-    // PostgreSQL), run by DirectSql: EF's ExecuteUpdate rebuilt and looked up its expression tree on each call, which cost
-    // the writer thread several times the statement itself (docs/BENCHMARKS.md).
-    private static Increment TotalsIncrement((Guid CampaignId, Guid CharityId, string Currency) key, Delta d) => new($"""
-        UPDATE "CampaignTotals" SET "Pending" = "Pending" + {d.Pending}, "Confirmed" = "Confirmed" + {d.Confirmed},
-            "Reversed" = "Reversed" + {d.Reversed}, "Purchases" = "Purchases" + {d.Purchases}
-        WHERE "CampaignId" = {key.CampaignId} AND "CharityId" = {key.CharityId} AND "Currency" = {key.Currency}
-        """, key);
+    private static Increment TotalsIncrement((Guid CampaignId, Guid CharityId, string Currency) key, Delta d) =>
+        new(AppDb.MoveCampaignTotals(key.CampaignId, key.CharityId, key.Currency, d.Pending, d.Confirmed, d.Reversed, d.Purchases), key);
 
-    /// <summary>Adds to the campaign's row for the day, creating it on the day's first movement (also when another instance races to).</summary>
-    private static Increment DailyIncrement(Guid campaignId, DateOnly day, Delta d) => new($"""
-        INSERT INTO "DailyTotals" ("CampaignId", "Day", "Confirmed", "Reversed", "Purchases")
-        VALUES ({campaignId}, {day}, {d.Confirmed}, {d.Reversed}, {d.Purchases})
-        ON CONFLICT ("CampaignId", "Day") DO UPDATE SET "Confirmed" = "DailyTotals"."Confirmed" + excluded."Confirmed",
-            "Reversed" = "DailyTotals"."Reversed" + excluded."Reversed", "Purchases" = "DailyTotals"."Purchases" + excluded."Purchases"
-        """, TotalsRow: null);
+    private static Increment DailyIncrement(Guid campaignId, DateOnly day, Delta d) =>
+        new(AppDb.AddToDailyTotals(campaignId, day, d.Confirmed, d.Reversed, d.Purchases), TotalsRow: null);
 }

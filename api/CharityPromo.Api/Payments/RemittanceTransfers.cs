@@ -155,13 +155,12 @@ internal static class RemittanceTransfers
         var reversed = Math.Clamp(transfer.AmountReversed, 0, Math.Max(batch.Amount, 0));
         if (batch.TransferId != transfer.Id || reversed <= batch.TransferReversed) return "";
 
-        // A batch holds thousands of lines: they are read untracked and moved by prepared statements (DirectSql), as
-        // creating and deleting a batch does.
+        // A batch holds thousands of lines: they are read untracked and moved by statements (AppDb.ReopenLinesAsync).
         var lines = await db.RemittanceLines.AsNoTracking().Where(l => l.RemittanceId == id).OrderBy(l => l.PurchaseId).ToListAsync(ct);
         var purchases = await db.Purchases.AsNoTracking().Where(p => db.RemittanceLines.Any(l => l.RemittanceId == id && l.PurchaseId == p.Id))
             .ToDictionaryAsync(p => p.Id, ct);
         var (running, reopenedThrough) = (0L, 0L);
-        var (entries, statements) = (new List<LedgerEntry>(), new List<FormattableString>());
+        var (entries, reopened) = (new List<LedgerEntry>(), new List<(Guid, long, long)>());
         foreach (var line in lines)
         {
             running += line.Amount;
@@ -172,13 +171,12 @@ internal static class RemittanceTransfers
             var entry = LedgerWriter.Remittance(purchases[line.PurchaseId], -delta, id, transfer.Id, now);
             entry.Cause = $"transfer-reversed:{transfer.Id}:{reversed}";
             entries.Add(entry);
-            statements.Add($"""UPDATE "RemittanceLines" SET "Reopened" = {share} WHERE "RemittanceId" = {id} AND "PurchaseId" = {line.PurchaseId}""");
-            statements.Add($"""UPDATE "Purchases" SET "InBatches" = "InBatches" - {delta} WHERE "Id" = {line.PurchaseId}""");
+            reopened.Add((line.PurchaseId, share, delta));
         }
         var changes = new AuditChanges().Set("transferReversed", batch.TransferReversed, reversed).Set("transferId", null, transfer.Id);
         batch.TransferReversed = reversed;
         await db.SaveChangesAsync(ct);
-        await db.ExecuteAsync(statements, ct);
+        await db.ReopenLinesAsync(id, reopened, ct);
         await LedgerWriter.PostRemittedAsync(db, entries, ct);
         await AuditTrail.RecordAsync(db, actor, "remittance.transfer_reversed", $"remittance:{id}", changes, now, ct);
         return $"; {reversed} of {batch.Amount} reversed and outstanding again";

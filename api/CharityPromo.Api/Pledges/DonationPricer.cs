@@ -55,21 +55,12 @@ internal static class DonationPricer
         {
             var used = campaign.MatchUsed;
             var min = campaign.MatchMinPriorPurchases ?? 0;
-            // Whether the customer has the rule's minimum of what loyalty counts — paid purchases not fully refunded — and
-            // the match budget used so far, read fresh when the campaign was remembered from earlier in the batch (earlier
-            // purchases may have used budget): one read, one round trip on PostgreSQL. Without a customer reference there
-            // is nothing to count. The probe stops at the minimum (is there a row at offset min − 1?) instead of counting
-            // the customer's whole history, which a loyal regular, or a till sending one reference for every walk-in, makes
-            // long, and the single writer would count all of it for every purchase.
+            // The customer's loyalty, and the match budget used so far read fresh when the campaign was remembered from
+            // earlier in the batch (earlier purchases may have used budget). Without a customer reference there is nothing to count.
             if (customerHash is not null || remembered is not null)
             {
-                var read = await db.ReadLongsAsync(readers, $"""
-                    SELECT CASE WHEN EXISTS (SELECT 1 FROM "Purchases" WHERE "CustomerHash" = {customerHash}
-                                AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})
-                                LIMIT 1 OFFSET {Math.Max(min - 1, 0)}) THEN 1 ELSE 0 END,
-                           (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaign.Id})
-                    """, ct);
-                (prior, used) = (read[0] == 1 ? min : 0, read[1]); // prior counted up to the minimum: all the rule compares
+                var (hasMinimum, matchUsed) = await db.ReadLoyaltyAsync(readers, customerHash, min, campaign.Id, ct);
+                (prior, used) = (hasMinimum ? min : 0, matchUsed); // prior counted up to the minimum: all the rule compares
             }
             matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
         }

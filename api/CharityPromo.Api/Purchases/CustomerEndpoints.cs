@@ -35,11 +35,7 @@ internal static class CustomerEndpoints
         return await writes.RunAsync(http, async db =>
         {
             var hash = hasher.Hash(customerRef);
-            // SQLite would leave the old value in the page's free space: zero what the update frees, on this write only.
-            var sqlite = db.Database.IsSqlite();
-            if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
-            var unlinked = await db.Purchases.Where(p => p.CustomerHash == hash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
-            if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
+            var unlinked = await db.UnlinkCustomerAsync(hash, ct);
             logger.LogInformation("A customer was forgotten: {Purchases} purchase(s) unlinked", unlinked); // never the reference
             // On record without the reference or its hash: either would keep the very link that was just removed.
             await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "customer.forgotten", "customer", new AuditChanges().Set("purchasesUnlinked", null, unlinked),

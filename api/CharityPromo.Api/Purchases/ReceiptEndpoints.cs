@@ -25,27 +25,16 @@ internal static class ReceiptEndpoints
     }
 
     // Every code is a different URL, so the public cache rarely helps here: the read is one query on a command kept prepared
-    // (DirectSql.QueryAsync on the reader connections; docs/BENCHMARKS.md), not EF's two LINQ queries.
+    // (AppDb.FindReceiptAsync), not EF's two LINQ queries.
     private static async Task<Results<Ok<ReceiptResponse>, ProblemHttpResult>> GetReceipt(
         string code, AppDb db, SqliteReaders readers, CancellationToken ct)
     {
         var normalized = ReceiptCodes.Normalize(code);
-        var receipt = normalized is null ? null : await db.ReadRowAsync(readers, $"""
-            SELECT p."ReceiptCode", p."CreatedUtc", p."Status", p."Currency", p."MerchantPledge", p."Match", p."RoundUp", p."AddOn",
-                   p."DonationTotal", p."Reversed", c."Slug", c."Name", c."Currency", c."Goal",
-                   (SELECT CAST(COALESCE(SUM(t."Confirmed" - t."Reversed"), 0) AS BIGINT) FROM "CampaignTotals" t WHERE t."CampaignId" = c."Id"),
-                   ch."Slug", ch."Name"
-            FROM "Purchases" p
-            JOIN "Campaigns" c ON c."Id" = p."CampaignId"
-            JOIN "Charities" ch ON ch."Id" = p."CharityId"
-            WHERE p."ReceiptCode" = {normalized}
-            """, row => new ReceiptResponse(
-                row.GetString(0), DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc), Enum.Parse<PurchaseStatus>(row.GetString(2)),
-                DonationResponse.From(row.GetString(3), new DonationBreakdown(row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7))),
-                row.GetInt64(9), row.GetInt64(8) - row.GetInt64(9),
-                new ReceiptCampaignResponse(row.GetString(10), row.GetString(11), row.GetString(12), Currencies.Exponent(row.GetString(12)),
-                    row.GetInt64(13), row.GetInt64(14)),
-                new CharityRefResponse(row.GetString(15), row.GetString(16))), ct);
+        var row = normalized is null ? null : await db.FindReceiptAsync(readers, normalized, ct);
+        var receipt = row is null ? null : new ReceiptResponse(row.ReceiptCode, row.CreatedUtc, row.Status, DonationResponse.From(row.Currency, row.Donation),
+            row.Reversed, row.DonationTotal - row.Reversed,
+            new ReceiptCampaignResponse(row.CampaignSlug, row.CampaignName, row.CampaignCurrency, Currencies.Exponent(row.CampaignCurrency), row.CampaignGoal, row.CampaignRaised),
+            new CharityRefResponse(row.CharitySlug, row.CharityName));
         return receipt is null ? Problems.NotFound($"No receipt '{code}'.") : TypedResults.Ok(receipt);
     }
 }

@@ -44,12 +44,7 @@ internal static class RecordPurchase
 
         // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
         // Sent with the purchase's own statements: on PostgreSQL, no round trip of its own.
-        FormattableString? reserveMatch = null;
-        if (purchase.Donation.Match > 0)
-            reserveMatch = $"""
-                UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {purchase.Donation.Match}
-                WHERE "Id" = {purchase.CampaignId} AND "MatchUsed" + {purchase.Donation.Match} <= "MatchBudget"
-                """;
+        var reserveMatch = purchase.Donation.Match > 0 ? AppDb.ReserveMatch(purchase.CampaignId, purchase.Donation.Match) : null;
         int reserved;
         try
         {

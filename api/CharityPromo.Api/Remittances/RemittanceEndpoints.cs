@@ -72,11 +72,8 @@ internal static class RemittanceEndpoints
             var moreOutstanding = owed.Count > maxLines;
             if (moreOutstanding) owed.RemoveAt(maxLines);
 
-            // Each pledge is claimed by a conditional update on prepared statements (DirectSql, as tracking thousands of entities
-            // costs several times more): one that another instance's batch took since the read stays with it.
-            var claims = await db.ExecuteAsync(owed.Select(o => (FormattableString)$"""
-                UPDATE "Purchases" SET "InBatches" = {o.InBatches + o.Owed} WHERE "Id" = {o.Id} AND "InBatches" = {o.InBatches}
-                """).ToList(), ct);
+            // A pledge another instance's batch took since the read stays with that batch.
+            var claims = await db.ClaimForBatchAsync(owed.Select(o => (o.Id, o.InBatches, o.InBatches + o.Owed)).ToList(), ct);
             var claimed = owed.Where((_, i) => claims[i] == 1).ToList();
             if (claimed.Count == 0)
                 return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
@@ -123,11 +120,7 @@ internal static class RemittanceEndpoints
     /// </summary>
     public static async Task<bool> RecordPaidAsync(AppDb db, string actor, Guid id, string reference, string? transferId, DateTime now, CancellationToken ct)
     {
-        if (await db.ExecuteAsync($"""
-                UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Paid)}, "Reference" = {reference}, "TransferId" = {transferId}, "PaidUtc" = {now}
-                WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)}
-                """, ct) == 0)
-            return false;
+        if (!await db.MarkBatchPaidAsync(id, reference, transferId, now, ct)) return false;
         var lines = await db.RemittanceLines.Where(l => l.RemittanceId == id)
             .Join(db.Purchases, l => l.PurchaseId, p => p.Id, (l, p) => new { l.Amount, Purchase = p })
             .AsNoTracking().ToListAsync(ct);
@@ -148,22 +141,7 @@ internal static class RemittanceEndpoints
             if (batch.Status != RemittanceStatus.Draft) return paid;
             if (await db.Remittances.AnyAsync(r => r.Id == id && r.TransferStartedUtc != null, ct)) return TransferStarted();
 
-            // Only while still a draft: the first statement holds the batch's row, so an instance paying it at the same moment
-            // either went first (this gets 409) or finds it gone. Then its pledges are given back and it goes, by statements
-            // rather than thousands of tracked entities.
-            if (await db.ExecuteAsync($"""
-                    UPDATE "Remittances" SET "Status" = {nameof(RemittanceStatus.Draft)}
-                    WHERE "Id" = {id} AND "Status" = {nameof(RemittanceStatus.Draft)} AND "TransferStartedUtc" IS NULL
-                    """, ct) == 0)
-                return paid;
-            await db.ExecuteAsync([
-                $"""
-                UPDATE "Purchases" SET "InBatches" = "Purchases"."InBatches" - l."Amount" FROM "RemittanceLines" l
-                WHERE l."RemittanceId" = {id} AND l."PurchaseId" = "Purchases"."Id"
-                """,
-                $"""DELETE FROM "RemittanceLines" WHERE "RemittanceId" = {id}""",
-                $"""DELETE FROM "Remittances" WHERE "Id" = {id}""",
-            ], ct);
+            if (!await db.DeleteDraftBatchAsync(id, ct)) return paid; // paid (or its transfer started) meanwhile
             await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.deleted", $"remittance:{id}", new AuditChanges()
                 .Set("status", RemittanceStatus.Draft, null).Set("amount", batch.Amount, null).Set("lines", batch.Lines, null), clock.GetUtcNow().UtcDateTime, ct);
             return TypedResults.NoContent();

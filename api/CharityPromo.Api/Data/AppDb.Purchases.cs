@@ -1,0 +1,68 @@
+using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Purchases;
+using Microsoft.EntityFrameworkCore;
+
+namespace CharityPromo.Api.Data;
+
+/// <summary>What a receipt page shows of a purchase, its campaign and its charity.</summary>
+internal sealed record ReceiptRow(
+    string ReceiptCode, DateTime CreatedUtc, PurchaseStatus Status, string Currency, DonationBreakdown Donation, long DonationTotal, long Reversed, string CampaignSlug, string CampaignName, string CampaignCurrency, long CampaignGoal, long CampaignRaised,
+    string CharitySlug, string CharityName);
+
+internal sealed partial class AppDb
+{
+    /// <summary>
+    /// Whether the customer has at least <paramref name="minimum"/> purchases that loyalty counts (paid, not fully refunded),
+    /// and the campaign's match budget used so far: one read, one round trip on PostgreSQL. The probe stops at the minimum
+    /// (is there a row at offset minimum − 1?) rather than counting the customer's whole history, which a regular, or a
+    /// till that sends one reference for every walk-in, makes long — and the single writer runs it for every purchase.
+    /// </summary>
+    public async Task<(bool HasMinimum, long MatchUsed)> ReadLoyaltyAsync(SqliteReaders? readers, string? customerHash, int minimum, Guid campaignId,
+        CancellationToken ct)
+    {
+        var read = await this.ReadLongsAsync(readers, $"""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM "Purchases" WHERE "CustomerHash" = {customerHash}
+                        AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})
+                        LIMIT 1 OFFSET {Math.Max(minimum - 1, 0)}) THEN 1 ELSE 0 END,
+                   (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaignId})
+            """, ct);
+        return (read[0] == 1, read[1]);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="amount"/> of the campaign's match budget if it is still there: changes 1 row, or 0 when another
+    /// instance used it meanwhile. Batched with the purchase's own statements, so built here and run by the ledger writer.
+    /// </summary>
+    public static FormattableString ReserveMatch(Guid campaignId, long amount) => $"""
+        UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {amount}
+        WHERE "Id" = {campaignId} AND "MatchUsed" + {amount} <= "MatchBudget"
+        """;
+
+    /// <summary>
+    /// Removes the customer's hash from every purchase that carries it; returns how many. SQLite would leave the old value
+    /// in the page's free space, so on SQLite this write zeroes what it frees.
+    /// </summary>
+    public async Task<int> UnlinkCustomerAsync(string customerHash, CancellationToken ct)
+    {
+        var sqlite = Database.IsSqlite();
+        if (sqlite) await Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
+        var unlinked = await Purchases.Where(p => p.CustomerHash == customerHash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
+        if (sqlite) await Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
+        return unlinked;
+    }
+
+    /// <summary>The purchase with this (normalised) receipt code, with what its campaign has raised: an anonymous read, on a prepared command.</summary>
+    public Task<ReceiptRow?> FindReceiptAsync(SqliteReaders readers, string code, CancellationToken ct) => this.ReadRowAsync(readers, $"""
+        SELECT p."ReceiptCode", p."CreatedUtc", p."Status", p."Currency", p."MerchantPledge", p."Match", p."RoundUp", p."AddOn",
+               p."DonationTotal", p."Reversed", c."Slug", c."Name", c."Currency", c."Goal",
+               (SELECT CAST(COALESCE(SUM(t."Confirmed" - t."Reversed"), 0) AS BIGINT) FROM "CampaignTotals" t WHERE t."CampaignId" = c."Id"),
+               ch."Slug", ch."Name"
+        FROM "Purchases" p
+        JOIN "Campaigns" c ON c."Id" = p."CampaignId"
+        JOIN "Charities" ch ON ch."Id" = p."CharityId"
+        WHERE p."ReceiptCode" = {code}
+        """, row => new ReceiptRow(
+            row.GetString(0), DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc), Enum.Parse<PurchaseStatus>(row.GetString(2)), row.GetString(3),
+            new DonationBreakdown(row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7)), row.GetInt64(8), row.GetInt64(9),
+            row.GetString(10), row.GetString(11), row.GetString(12), row.GetInt64(13), row.GetInt64(14), row.GetString(15), row.GetString(16)), ct);
+}
