@@ -76,6 +76,22 @@ public class RefundTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task WithoutAnAmountARefundGivesBackWhatIsLeftAndEachRefusalSaysWhy()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-rest", "RL-1");
+        await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "rl-1")).Expect(HttpStatusCode.Created);
+        var tooMuch = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 4101 }, "rl-too-much")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
+        tooMuch.Str("detail").ShouldBe("At most 4100 minor units can still be refunded on this purchase.");
+
+        var rest = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "rl-rest")).Expect(HttpStatusCode.Created);
+        (rest.Long("amount"), rest.Long("purchase.refunded"), rest.Str("purchase.status")).ShouldBe((4100L, 5100L, "refunded"));
+        rest.Long("purchase.reversed").ShouldBe(351);
+        var done = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "rl-again")).ExpectProblem(HttpStatusCode.Conflict, "status");
+        done.Str("detail").ShouldBe("Only a paid purchase can be refunded; this one is refunded.");
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
     public async Task ARetriedRefundIsRecordedOnce()
     {
         var (admin, checkout, id) = await PurchaseAsync("refund-retry", "RR-1");
