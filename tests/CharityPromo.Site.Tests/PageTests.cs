@@ -49,6 +49,16 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         foreach (var secret in new[] { "PC-1", "PC-2", "secret-customer", "POS-77" }) html.ShouldNotContain(secret);
 
         page.QuerySelector("svg.chart title")!.TextContent.ShouldContain("$8.51");
+        // The chart reads on its own: dates from the campaign's start, amounts in its currency, today marked; the goal
+        // ($10,000.00) is far above $8.51, so it is left out rather than flattening the line.
+        var chart = page.QuerySelector("svg.chart")!;
+        chart.QuerySelectorAll("text.x-label").First().TextContent.ShouldBe("1 Jan");
+        var amounts = chart.QuerySelectorAll("text.y-label").Select(t => t.TextContent).ToList();
+        amounts[0].ShouldBe("$0.00");
+        amounts.ShouldAllBe(a => a.StartsWith('$'));
+        decimal.Parse(amounts[^1].TrimStart('$'), System.Globalization.CultureInfo.GetCultureInfo("en-US")).ShouldBeGreaterThanOrEqualTo(8.51m);
+        chart.QuerySelector("text.today-label")!.TextContent.ShouldBe("Today");
+        chart.QuerySelector("text.goal-label").ShouldBeNull();
         page.QuerySelector("#embed-code")!.TextContent.ShouldContain("/badge/page-campaign.svg");
         page.QuerySelector("script[src^='/live.js']").ShouldNotBeNull();
     }
@@ -97,6 +107,23 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         var (_, fresh) = await site.GetPageAsync("/impact");
         fresh.QuerySelector("#code-error").ShouldBeNull();
         fresh.QuerySelector("#code")!.GetAttribute("aria-invalid").ShouldBe("false");
+    }
+
+    [Fact]
+    public async Task TheChartDrawsAndLabelsTheGoalWhenTheTotalIsNearIt()
+    {
+        var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
+        var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
+        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "chart-goal", goal: 1_000))).Expect(HttpStatusCode.Created);
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("CG-1", campaign: "chart-goal"), "cg-1")).Expect(HttpStatusCode.Created);
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("CG-2", campaign: "chart-goal"), "cg-2")).Expect(HttpStatusCode.Created);
+
+        var (_, page) = await site.GetPageAsync("/campaigns/chart-goal");
+        var chart = page.QuerySelector("svg.chart")!;
+        chart.QuerySelector("text.goal-label")!.TextContent.ShouldBe("Goal $10.00");
+        chart.QuerySelector("line.goal").ShouldNotBeNull();
+        chart.QuerySelectorAll("text.y-label").Select(t => t.TextContent).Last().ShouldBe("$10.00"); // the scale reaches the goal
     }
 
     [Fact]
