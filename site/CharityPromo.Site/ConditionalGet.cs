@@ -13,7 +13,8 @@ public static class ConditionalGet
 {
     public static IApplicationBuilder UseConditionalGet(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!HttpMethods.IsGet(context.Request.Method))
+        // An event stream is never buffered: each event must reach the reader as it is written.
+        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.Accept.ToString().Contains("text/event-stream"))
         {
             await next(context);
             return;

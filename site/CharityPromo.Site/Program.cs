@@ -40,6 +40,7 @@ app.UseOutputCache();
 app.UseConditionalGet();
 app.MapRazorPages();
 app.MapBadge();
+app.MapLiveFigures();
 app.Run();
 
 public partial class Program;

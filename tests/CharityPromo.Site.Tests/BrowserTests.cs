@@ -38,10 +38,12 @@ public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture
     }
 
     [Fact]
-    public async Task TheCampaignPageShowsANewPurchaseWithoutAReload()
+    public async Task TheCampaignPageShowsANewPurchaseWithoutAReloadPushedByServerSentEvents()
     {
         var (checkout, _) = await SeedAsync("live");
         var page = await browser.NewPageAsync(1024);
+        var requests = new List<IRequest>();
+        page.Request += (_, request) => requests.Add(request);
         await page.GotoAsync("/campaigns/live");
         (await page.Locator("[data-live=raised]").TextContentAsync()).ShouldBe("$3.51");
         await page.EvaluateAsync("() => { window.__notReloaded = true; }");
@@ -52,6 +54,45 @@ public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture
             new PageWaitForFunctionOptions { Timeout = 15_000 });
         (await page.Locator("[data-live=purchases]").TextContentAsync()).ShouldBe("2 purchases");
         (await page.EvaluateAsync<bool>("() => window.__notReloaded === true")).ShouldBeTrue();
+        // It came down the page's one event stream, not by polling.
+        requests.Where(r => r.Url.EndsWith("/campaigns/live/live")).Select(r => r.ResourceType).ShouldBe(["eventsource"]);
+        requests.ShouldNotContain(r => r.Url.Contains("handler=live"));
+    }
+
+    [Fact]
+    public async Task WithoutEventSourceTheCampaignPagePollsForTheFigures()
+    {
+        var (checkout, _) = await SeedAsync("live-poll");
+        var page = await browser.NewPageAsync(1024);
+        await page.AddInitScriptAsync("delete window.EventSource;");
+        var polled = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("handler=live")) polled.Add(request.Url); };
+        await page.GotoAsync("/campaigns/live-poll");
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("live-poll-2", campaign: "live-poll"), "live-poll-2")).Expect(HttpStatusCode.Created);
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-live=raised]').textContent === '$7.02'", null,
+            new PageWaitForFunctionOptions { Timeout = 15_000 });
+        polled.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task TheEventStreamSendsTheFiguresAtOnceAndAnUnknownCampaignIsA404()
+    {
+        await SeedAsync("live-raw");
+        using var client = browser.Site.Browser();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/campaigns/live-raw/live");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var lines = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!lines.Any(l => l.StartsWith("data: ")) && await reader.ReadLineAsync(timeout.Token) is { } line) lines.Add(line);
+        lines[0].ShouldStartWith("retry: ");
+        var figures = System.Text.Json.Nodes.JsonNode.Parse(lines.Single(l => l.StartsWith("data: "))["data: ".Length..])!;
+        (figures["raised"]!.GetValue<string>(), figures["purchases"]!.GetValue<string>()).ShouldBe(("$3.51", "1 purchase"));
+
+        (await client.GetAsync("/campaigns/nobody-here/live")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

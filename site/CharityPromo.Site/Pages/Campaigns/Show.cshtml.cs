@@ -27,19 +27,10 @@ public class ShowModel(PublicApi api, IOptions<SiteOptions> options, TimeProvide
         };
     }
 
-    /// <summary>The figures the page's script refreshes, already formatted, so the script stays a few lines.</summary>
+    /// <summary>The figures the page's script refreshes, for browsers without EventSource (<see cref="LiveFigures"/>).</summary>
     public async Task<IActionResult> OnGetLiveAsync(string slug, CancellationToken ct)
     {
         var fetched = await api.CampaignAsync(slug, ct);
-        if (fetched.Value is not { } c) return NotFound();
-        return new JsonResult(new
-        {
-            raised = Money.Format(c.Totals.Raised, c.Currency, c.CurrencyExponent),
-            pending = Money.Format(c.Totals.Pending, c.Currency, c.CurrencyExponent),
-            percent = Money.PercentOf(c.Totals.Raised, c.Goal),
-            purchases = Words.Plural(c.Totals.Purchases, "purchase"),
-            stale = fetched.State == FetchState.Stale,
-            asOfUtc = fetched.AsOfUtc,
-        });
+        return fetched.Value is null ? NotFound() : new JsonResult(LiveFigures.Of(fetched));
     }
 }
