@@ -21,11 +21,16 @@ public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture
     [Theory]
     [InlineData(390)]
     [InlineData(1280)]
-    public async Task HomeAndCampaignPagesFitPhoneAndDesktopWidths(int width)
+    public async Task EveryPageFitsPhoneAndDesktopWidths(int width)
     {
-        await SeedAsync($"fit-{width}");
+        var (_, code) = await SeedAsync($"fit-{width}");
         var page = await browser.NewPageAsync(width);
-        foreach (var (path, name) in new[] { ("/", "home"), ($"/campaigns/fit-{width}", "campaign") })
+        var pages = new[]
+        {
+            ("/", "home"), ($"/campaigns/fit-{width}", "campaign"), ("/charities/read-together", "charity"), ("/impact", "lookup"),
+            ($"/impact/{code}", "receipt"),
+        };
+        foreach (var (path, name) in pages)
         {
             var response = await page.GotoAsync(path);
             response!.Status.ShouldBe(200, path);
@@ -34,6 +39,7 @@ public class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture
             (await page.Locator("h1").First.IsVisibleAsync()).ShouldBeTrue();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}-{width}.png"), FullPage = true });
         }
+        await page.GotoAsync($"/campaigns/fit-{width}");
         (await page.Locator("[data-live=raised]").First.TextContentAsync()).ShouldBe("$3.51");
     }
 
