@@ -16,6 +16,32 @@ public static class Words
         return $"{rule} goes to {Join(c.Charities.Select(ch => ch.Name))}.";
     }
 
+    /// <summary>"2,391 books so far": whole units, rounded down, so a running total never claims more than it paid for.</summary>
+    public static string ImpactSoFar(long raised, Impact impact) => $"{Units(Math.Max(0, raised) / impact.Amount, impact)} so far";
+
+    /// <summary>
+    /// What one gift comes to: whole units rounded down ("2 books"); below one, the largest of half, a quarter and a
+    /// tenth that it reaches ("half a book"), or "a little towards a book". Null for nothing at all.
+    /// </summary>
+    public static string? ImpactOfGift(long gave, Impact impact)
+    {
+        if (gave <= 0) return null;
+        if (gave >= impact.Amount) return Units(gave / impact.Amount, impact);
+        var a = Article(impact.Singular);
+        return (gave * 100 / impact.Amount) switch
+        {
+            >= 50 => $"half {a} {impact.Singular}",
+            >= 25 => $"a quarter of {a} {impact.Singular}",
+            >= 10 => $"a tenth of {a} {impact.Singular}",
+            _ => $"a little towards {a} {impact.Singular}",
+        };
+    }
+
+    private static string Units(long count, Impact impact) =>
+        count == 1 ? $"1 {impact.Singular}" : $"{count.ToString("N0", CultureInfo.CurrentCulture)} {impact.Plural}";
+
+    private static string Article(string word) => word.Length > 0 && "aeiouAEIOU".Contains(word[0]) ? "an" : "a";
+
     public static IEnumerable<string> Extras(CampaignSummary c)
     {
         if (c.RoundUp && c.CurrencyExponent > 0) yield return "You can round your total up to the next whole amount and give the difference.";

@@ -127,6 +127,26 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     }
 
     [Fact]
+    public async Task ACampaignWithAnImpactUnitSaysItInThingsOnEveryPage()
+    {
+        var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
+        var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
+        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        var body = Seed.Campaign(slug: "page-units");
+        body["impact"] = new { amount = 100, singular = "book", plural = "books" };
+        await (await admin.PostJson("/api/campaigns", body)).Expect(HttpStatusCode.Created);
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase("PU-1", campaign: "page-units"), "pu-1")).Expect(HttpStatusCode.Created);
+
+        var (_, campaign) = await site.GetPageAsync("/campaigns/page-units");
+        campaign.QuerySelector(".impact-units")!.TextContent.ShouldBe("3 books so far"); // $3.51 at $1.00 a book, rounded down
+        var (_, home) = await site.GetPageAsync("/");
+        home.QuerySelectorAll(".card").Single(c => c.QuerySelector("a")!.GetAttribute("href") == "/campaigns/page-units")
+            .QuerySelector(".impact-units")!.TextContent.ShouldBe("3 books so far");
+        var (_, receipt) = await site.GetPageAsync($"/impact/{purchase.Str("receiptCode")}");
+        receipt.QuerySelector(".big")!.TextContent.ShouldContain("to Read Together: 3 books.");
+    }
+
+    [Fact]
     public async Task UnknownCampaignsCharitiesAndReceiptsAreFriendly404s()
     {
         foreach (var path in new[] { "/campaigns/nope", "/charities/nope", "/impact/AAAA-BBBB-CCCC", "/badge/nope.svg" })

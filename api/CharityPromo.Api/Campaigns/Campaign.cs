@@ -25,6 +25,11 @@ internal sealed class Campaign
     /// <summary>Match pledged so far; only ever raised by a conditional update, so the budget holds under concurrency.</summary>
     public long MatchUsed { get; set; }
 
+    /// <summary>What one unit of money does ("500 minor units buy a book"), for shoppers; all three or none.</summary>
+    public long? ImpactAmount { get; set; }
+    public string? ImpactSingular { get; set; }
+    public string? ImpactPlural { get; set; }
+
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
 

@@ -17,10 +17,17 @@ namespace CharityPromo.Api.Campaigns;
 /// <param name="RoundUp">Shoppers may round their total up to the next whole major unit.</param>
 /// <param name="AddOn">Shoppers may add an amount of their own.</param>
 /// <param name="Match">Loyalty match, optional.</param>
+/// <param name="Impact">What a unit of money does, for shoppers ("500 buys a book"), optional.</param>
 public sealed record CampaignRequest(
     string Slug, string Name, string? Description, string Currency, long Goal,
     DateTimeOffset StartsUtc, DateTimeOffset EndsUtc, string[]? Charities,
-    PledgeRuleRequest? Pledge, bool RoundUp, bool AddOn, MatchRequest? Match);
+    PledgeRuleRequest? Pledge, bool RoundUp, bool AddOn, MatchRequest? Match, ImpactRequest? Impact = null);
+
+/// <summary>What one unit of money does, in words a shopper reads: "2,391 books so far".</summary>
+/// <param name="Amount">What one unit costs, in the campaign currency's minor units.</param>
+/// <param name="Singular">The unit, as in "a book".</param>
+/// <param name="Plural">The units, as in "2,391 books".</param>
+public sealed record ImpactRequest(long Amount, string Singular, string Plural);
 
 /// <summary>Exactly one of <paramref name="PercentBps"/> and <paramref name="FixedAmount"/>.</summary>
 /// <param name="PercentBps">Percent of the purchase in basis points: 500 = 5%.</param>
@@ -38,7 +45,10 @@ public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status,
     IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
-    MatchResponse? Match, TotalsResponse Totals);
+    MatchResponse? Match, TotalsResponse Totals, ImpactResponse? Impact = null);
+
+/// <param name="Amount">What one unit costs, in the campaign currency's minor units.</param>
+public sealed record ImpactResponse(long Amount, string Singular, string Plural);
 
 /// <summary>The campaign's merchant pledge: one of <paramref name="PercentBps"/> and <paramref name="FixedAmount"/>, capped per purchase.</summary>
 public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
@@ -82,6 +92,19 @@ internal sealed class CampaignRequestValidator : AbstractValidator<CampaignReque
             .Must(p => p is null || p.PercentBps.HasValue ^ p.FixedAmount.HasValue)
             .WithMessage("Give exactly one of 'pledge.percentBps' and 'pledge.fixedAmount'.");
         RuleFor(r => r.Match!).SetValidator(new MatchValidator()).When(r => r.Match is not null);
+        RuleFor(r => r.Impact!).SetValidator(new ImpactValidator()).When(r => r.Impact is not null);
+    }
+
+    public const int MaxImpactWord = 40;
+
+    private sealed class ImpactValidator : AbstractValidator<ImpactRequest>
+    {
+        public ImpactValidator()
+        {
+            RuleFor(i => i.Amount).InclusiveBetween(1, Limits.MaxAmount);
+            RuleFor(i => i.Singular).NotEmpty().MaximumLength(MaxImpactWord);
+            RuleFor(i => i.Plural).NotEmpty().MaximumLength(MaxImpactWord);
+        }
     }
 
     private sealed class PledgeRuleValidator : AbstractValidator<PledgeRuleRequest>

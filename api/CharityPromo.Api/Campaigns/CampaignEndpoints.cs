@@ -177,6 +177,7 @@ internal static class CampaignEndpoints
         c.MatchMinPriorPurchases = r.Match?.MinPriorPurchases;
         c.MatchPercentBps = r.Match?.PercentBps;
         c.MatchBudget = r.Match?.Budget;
+        (c.ImpactAmount, c.ImpactSingular, c.ImpactPlural) = (r.Impact?.Amount, r.Impact?.Singular.Trim(), r.Impact?.Plural.Trim());
         c.UpdatedUtc = now;
         // Sync in place: removing and re-adding the same (campaign, charity) key would confuse EF's tracking.
         c.Charities.RemoveAll(cc => charities.All(ch => ch.Id != cc.CharityId));
@@ -197,5 +198,8 @@ internal static class CampaignEndpoints
         c.MatchPercentBps is { } bps
             ? new MatchResponse(c.MatchMinPriorPurchases ?? 0, bps, c.MatchBudget ?? 0, c.MatchUsed, Math.Max(0, (c.MatchBudget ?? 0) - c.MatchUsed))
             : null,
-        totals);
+        totals, c.ImpactOrNull());
+
+    internal static ImpactResponse? ImpactOrNull(this Campaign c) =>
+        c.ImpactAmount is { } amount ? new ImpactResponse(amount, c.ImpactSingular!, c.ImpactPlural!) : null;
 }

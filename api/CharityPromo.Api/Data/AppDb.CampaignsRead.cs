@@ -29,7 +29,8 @@ internal sealed partial class AppDb
                    c."PercentBps", c."FixedAmount", c."CapPerPurchase", c."RoundUp", c."AddOn", c."MatchMinPriorPurchases",
                    c."MatchPercentBps", c."MatchBudget", c."MatchUsed", c."CreatedUtc", c."UpdatedUtc",
                    cc."Position", ch."Id", ch."Slug", ch."Name", ch."Description", ch."Website", ch."RegistrationNumber",
-                   ch."CreatedUtc", ch."UpdatedUtc", ch."StripeAccountId", ch."StripeTransfersEnabled", ch."StripePayoutsEnabled"
+                   ch."CreatedUtc", ch."UpdatedUtc", ch."StripeAccountId", ch."StripeTransfersEnabled", ch."StripePayoutsEnabled",
+                   c."ImpactAmount", c."ImpactSingular", c."ImpactPlural"
             FROM "Campaigns" c
             LEFT JOIN "CampaignCharities" cc ON cc."CampaignId" = c."Id"
             LEFT JOIN "Charities" ch ON ch."Id" = cc."CharityId"
@@ -49,6 +50,7 @@ internal sealed partial class AppDb
                 PercentBps = Int(8), FixedAmount = Long(9), CapPerPurchase = Long(10), RoundUp = row.GetBoolean(11),
                 AddOn = row.GetBoolean(12), MatchMinPriorPurchases = Int(13), MatchPercentBps = Int(14), MatchBudget = Long(15),
                 MatchUsed = row.GetInt64(16), CreatedUtc = row.GetDateTime(17), UpdatedUtc = row.GetDateTime(18),
+                ImpactAmount = Long(31), ImpactSingular = Text(32), ImpactPlural = Text(33),
             };
             if (row.IsDBNull(20)) continue; // no charities (the API never stores such a campaign)
             campaign.Charities.Add(new CampaignCharity

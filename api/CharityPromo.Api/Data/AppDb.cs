@@ -51,6 +51,8 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(c => c.Name).HasMaxLength(Limits.Name);
             e.Property(c => c.Description).HasMaxLength(Limits.Description);
             e.Property(c => c.Currency).HasMaxLength(3);
+            e.Property(c => c.ImpactSingular).HasMaxLength(CampaignRequestValidator.MaxImpactWord);
+            e.Property(c => c.ImpactPlural).HasMaxLength(CampaignRequestValidator.MaxImpactWord);
             e.HasMany(c => c.Charities).WithOne().HasForeignKey(cc => cc.CampaignId);
             e.Ignore(c => c.Rule);
         });

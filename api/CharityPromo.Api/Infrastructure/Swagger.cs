@@ -164,7 +164,8 @@ internal static class Swagger
                 { "slug": "literacy-2026", "name": "Reading for every child", "description": "5% of every purchase goes to children's literacy.",
                   "currency": "usd", "goal": 1000000, "startsUtc": "2026-01-01T00:00:00Z", "endsUtc": "2027-01-01T00:00:00Z",
                   "charities": ["read-together"], "pledge": { "percentBps": 500, "fixedAmount": null, "capPerPurchase": 500 },
-                  "roundUp": true, "addOn": true, "match": { "minPriorPurchases": 2, "percentBps": 10000, "budget": 50000 } }
+                  "roundUp": true, "addOn": true, "match": { "minPriorPurchases": 2, "percentBps": 10000, "budget": 50000 },
+                  "impact": { "amount": 500, "singular": "book", "plural": "books" } }
                 """,
             [typeof(QuoteRequest)] = """{ "campaign": "literacy-2026", "charity": "read-together", "currency": "usd", "amount": 4999, "roundUp": true, "addOn": 100, "customerRef": "c-123" }""",
             [typeof(PurchaseRequest)] = """

@@ -11,7 +11,7 @@ public sealed record ReceiptResponse(
     string ReceiptCode, DateTime CreatedUtc, PurchaseStatus Status, DonationResponse Donation, long Reversed, long Net,
     ReceiptCampaignResponse Campaign, CharityRefResponse Charity);
 
-public sealed record ReceiptCampaignResponse(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised);
+public sealed record ReceiptCampaignResponse(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, ImpactResponse? Impact = null);
 
 internal static class ReceiptEndpoints
 {
@@ -33,7 +33,8 @@ internal static class ReceiptEndpoints
         var row = normalized is null ? null : await db.FindReceiptAsync(readers, normalized, ct);
         var receipt = row is null ? null : new ReceiptResponse(row.ReceiptCode, row.CreatedUtc, row.Status, DonationResponse.From(row.Currency, row.Donation),
             row.Reversed, row.DonationTotal - row.Reversed,
-            new ReceiptCampaignResponse(row.CampaignSlug, row.CampaignName, row.CampaignCurrency, Currencies.Exponent(row.CampaignCurrency), row.CampaignGoal, row.CampaignRaised),
+            new ReceiptCampaignResponse(row.CampaignSlug, row.CampaignName, row.CampaignCurrency, Currencies.Exponent(row.CampaignCurrency), row.CampaignGoal, row.CampaignRaised,
+                row.ImpactAmount is { } unit ? new ImpactResponse(unit, row.ImpactSingular!, row.ImpactPlural!) : null),
             new CharityRefResponse(row.CharitySlug, row.CharityName));
         return receipt is null ? Problems.NotFound($"No receipt '{code}'.") : TypedResults.Ok(receipt);
     }

@@ -5,7 +5,10 @@ namespace CharityPromo.Site.Api;
 public sealed record CampaignSummary(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status, IReadOnlyList<CharityRef> Charities,
-    PledgeRule Pledge, bool RoundUp, bool AddOn, MatchRule? Match, Totals Totals);
+    PledgeRule Pledge, bool RoundUp, bool AddOn, MatchRule? Match, Totals Totals, Impact? Impact = null);
+
+/// <summary>What one unit of the campaign's money does: <see cref="Amount"/> minor units buy one <see cref="Singular"/>.</summary>
+public sealed record Impact(long Amount, string Singular, string Plural);
 
 public sealed record CharityRef(string Slug, string Name);
 
@@ -29,4 +32,4 @@ public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Sta
 
 public sealed record Donation(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total);
 
-public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised);
+public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, Impact? Impact = null);

@@ -37,6 +37,32 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ACampaignSaysWhatAUnitOfItsMoneyDoesAndTheReceiptCarriesIt()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        await (await admin.PostJson("/api/charities", Seed.Charity("impact-books", "Impact Books"))).Expect(HttpStatusCode.Created);
+        var body = Seed.Campaign(slug: "impact", charities: ["impact-books"]);
+        body["impact"] = new { amount = 500, singular = "book", plural = "books" };
+        var created = await (await admin.PostJson("/api/campaigns", body)).Expect(HttpStatusCode.Created);
+        (created.Long("impact.amount"), created.Str("impact.singular"), created.Str("impact.plural")).ShouldBe((500L, "book", "books"));
+        (await (await app.Client().GetAsync("/api/campaigns/impact")).Expect(HttpStatusCode.OK)).Str("impact.plural").ShouldBe("books");
+
+        var purchase = await (await app.Client(await app.CreateKeyAsync("checkout")).PostJson("/api/purchases",
+            Seed.Purchase("IMPACT-1", campaign: "impact", charity: "impact-books"), "impact-1")).Expect(HttpStatusCode.Created);
+        (await (await app.Client().GetAsync($"/api/receipts/{purchase.Str("receiptCode")}")).Expect(HttpStatusCode.OK)).Long("campaign.impact.amount").ShouldBe(500);
+
+        // Optional, and all of it or none; an update without it takes it away.
+        body.Remove("impact");
+        (await (await admin.PutJson("/api/campaigns/impact", body)).Expect(HttpStatusCode.OK))["impact"].ShouldBeNull();
+        body["impact"] = new { amount = 0, singular = "book", plural = "books" };
+        await (await admin.PutJson("/api/campaigns/impact", body)).ExpectProblem(HttpStatusCode.BadRequest, "impact.amount");
+        body["impact"] = new { amount = 500, singular = "", plural = "books" };
+        await (await admin.PutJson("/api/campaigns/impact", body)).ExpectProblem(HttpStatusCode.BadRequest, "impact.singular");
+        body["impact"] = new { amount = 500, singular = "book", plural = new string('s', 41) };
+        await (await admin.PutJson("/api/campaigns/impact", body)).ExpectProblem(HttpStatusCode.BadRequest, "impact.plural");
+    }
+
+    [Fact]
     public async Task TheCurrencyCannotChangeOnceACampaignHasPurchases()
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
