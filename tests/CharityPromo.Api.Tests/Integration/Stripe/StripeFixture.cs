@@ -46,6 +46,14 @@ public sealed class StripeFixture : IAsyncLifetime
         return body;
     }
 
+    /// <summary>A Stripe purchase paid at once with the test card, its webhooks delivered: its id and its PaymentIntent's.</summary>
+    public async Task<(string PurchaseId, string IntentId)> PaidAsync(string orderId, string paymentMethod = "pm_card_visa")
+    {
+        var body = await (await Checkout.PostJson("/api/purchases", StripePurchase(orderId, paymentMethod), orderId)).Expect(HttpStatusCode.Created);
+        await Stripe.Webhooks.DrainAsync();
+        return (body.Str("id"), body.Str("payment.paymentIntentId"));
+    }
+
     public async Task<JsonNode> PurchaseAsync(string id) => await (await Admin.GetAsync($"/api/purchases/{id}")).Expect(HttpStatusCode.OK);
 
     public async Task<JsonNode> TotalsAsync() => (await (await App.Client().GetAsync("/api/campaigns/literacy-2026")).Expect(HttpStatusCode.OK))["totals"]!;

@@ -14,13 +14,6 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
 {
     private HttpClient? _finance;
 
-    private async Task<(string PurchaseId, string IntentId)> PaidAsync(string orderId, string paymentMethod = "pm_card_visa")
-    {
-        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase(orderId, paymentMethod), orderId)).Expect(HttpStatusCode.Created);
-        await fx.Stripe.Webhooks.DrainAsync();
-        return (body.Str("id"), body.Str("payment.paymentIntentId"));
-    }
-
     /// <summary>The purchase as the API, the finance export and the ledger see it: "status refunded reversed net".</summary>
     private async Task<string> StateAsync(string purchaseId)
     {
@@ -45,7 +38,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
     public async Task APendingRefundReversesAtOnceAndWhenItFailsEverythingItTookIsPutBackOnce()
     {
         var raised = (await fx.TotalsAsync()).Long("raised");
-        var (id, intent) = await PaidAsync("LC-PENDING-FAIL");
+        var (id, intent) = await fx.PaidAsync("LC-PENDING-FAIL");
         fx.Stripe.State.RefundsStartPending = true;
         try
         {
@@ -91,7 +84,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
     [Fact]
     public async Task APendingRefundThatSucceedsChangesNothingMore()
     {
-        var (id, intent) = await PaidAsync("LC-PENDING-OK");
+        var (id, intent) = await fx.PaidAsync("LC-PENDING-OK");
         fx.Stripe.State.RefundsStartPending = true;
         try
         {
@@ -113,7 +106,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         var finals = new List<string>();
         for (var seed = 0; seed < 3; seed++)
         {
-            var (id, intent) = await PaidAsync($"LC-ORDER-{seed}", "pm_card_refundFail");
+            var (id, intent) = await fx.PaidAsync($"LC-ORDER-{seed}", "pm_card_refundFail");
             await RefundAsync(id, 1000, $"lc-order-{seed}-a");
             (await StateAsync(id)).ShouldBe("partially_refunded refunded=1000 reversed=69");
 
@@ -132,7 +125,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
     public async Task AnInquiryHoldsNothingAndItsPledgeCanBeRemitted()
     {
         var raised = (await fx.TotalsAsync()).Long("raised");
-        var (id, intent) = await PaidAsync("LC-INQUIRY");
+        var (id, intent) = await fx.PaidAsync("LC-INQUIRY");
         var inquiry = fx.Stripe.State.OpenDispute(intent, inquiry: true);
         (await StateAsync(id)).ShouldBe("confirmed refunded=0 reversed=0");
         (await fx.PurchaseAsync(id)).Str("payment.disputeStatus").ShouldBe("warning_needs_response");
@@ -146,7 +139,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
     [Fact]
     public async Task ALostPartialDisputeReversesItsShareAndOneOnAPartlyRefundedChargeReversesTheRest()
     {
-        var (half, halfIntent) = await PaidAsync("LC-DISPUTE-HALF");
+        var (half, halfIntent) = await fx.PaidAsync("LC-DISPUTE-HALF");
         var dispute = fx.Stripe.State.OpenDispute(halfIntent, amount: 2550);
         (await StateAsync(half)).ShouldBe("disputed refunded=0 reversed=0");
         fx.Stripe.State.SubmitEvidence(dispute.Id);
@@ -157,7 +150,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         lost.Str("actor").ShouldBe("stripe");
         (AuditTrailTests.Change(lost, "reversed").Str("before"), AuditTrailTests.Change(lost, "reversed").Str("after")).ShouldBe(("0", "176"));
 
-        var (rest, restIntent) = await PaidAsync("LC-DISPUTE-REST");
+        var (rest, restIntent) = await fx.PaidAsync("LC-DISPUTE-REST");
         await RefundAsync(rest, 1000, "lc-dispute-rest");
         var other = fx.Stripe.State.OpenDispute(restIntent); // for the 4,100 not refunded
         other.Amount.ShouldBe(4100);
@@ -173,7 +166,7 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         var finals = new List<string>();
         for (var seed = 0; seed < 3; seed++)
         {
-            var (id, intent) = await PaidAsync($"LC-DORDER-{won}-{seed}");
+            var (id, intent) = await fx.PaidAsync($"LC-DORDER-{won}-{seed}");
             fx.Stripe.Webhooks.Mode = DeliveryMode.Hold;
             var dispute = fx.Stripe.State.OpenDispute(intent, amount: 2550); // created, funds_withdrawn
             fx.Stripe.State.SubmitEvidence(dispute.Id);                       // updated

@@ -12,13 +12,6 @@ namespace CharityPromo.Api.Tests.Integration.Stripe;
 /// </summary>
 public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixture>
 {
-    private async Task<(string PurchaseId, string IntentId)> PaidAsync(string orderId)
-    {
-        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase(orderId), orderId)).Expect(HttpStatusCode.Created);
-        await fx.Stripe.Webhooks.DrainAsync();
-        return (body.Str("id"), body.Str("payment.paymentIntentId"));
-    }
-
     /// <summary>Stripe's news about a refund as it would send it, with whatever the test needs the refund to say.</summary>
     private async Task SendAsync(string type, RefundObject refund)
     {
@@ -37,7 +30,7 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
     [Fact]
     public async Task ARefundWhoseWebhookBeatsItsOwnRecordIsRecordedUnderOurIdOnce()
     {
-        var (id, intent) = await PaidAsync("EDGE-OURS");
+        var (id, intent) = await fx.PaidAsync("EDGE-OURS");
         // Our refund request reached Stripe but its answer never came back: Stripe's news is the first we hear of it.
         var ours = Guid.CreateVersion7();
         var made = fx.Stripe.State.Refund(intent, 1000, new() { ["refund_id"] = ours.ToString() });
@@ -52,7 +45,7 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
     [Fact]
     public async Task NewsOfARefundThatGivesNothingBackChangesNothing()
     {
-        var (id, intent) = await PaidAsync("EDGE-ZERO");
+        var (id, intent) = await fx.PaidAsync("EDGE-ZERO");
         var charge = fx.Stripe.State.Locked(_ => fx.Stripe.State.Intents[intent].LatestCharge!);
         await SendAsync("refund.updated", new RefundObject { Id = "re_edge_zero", Amount = 0, Currency = "usd", Charge = charge, PaymentIntent = intent });
 
@@ -65,7 +58,7 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
     [Fact]
     public async Task AFailedRefundStaysFailedWhateverStripeSaysOfItLater()
     {
-        var (id, intent) = await PaidAsync("EDGE-FAILED");
+        var (id, intent) = await fx.PaidAsync("EDGE-FAILED");
         await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "edge-failed-1")).Expect(HttpStatusCode.Created);
         var refund = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent));
         fx.Stripe.State.SettleRefund(refund.Id, succeed: false);
@@ -89,7 +82,7 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
     [Fact]
     public async Task ADisputeLostAfterEverythingWasReversedPostsNoEmptyReversal()
     {
-        var (id, intent) = await PaidAsync("EDGE-DISPUTE");
+        var (id, intent) = await fx.PaidAsync("EDGE-DISPUTE");
         // 5,099 of the 5,100 paid comes back: the whole 351 of the donation is reversed already (351 × 5099 / 5100 rounds to 351).
         (await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 5099 }, "edge-dispute-1")).Expect(HttpStatusCode.Created))
             .Long("purchase.reversed").ShouldBe(351);

@@ -6,13 +6,6 @@ namespace CharityPromo.Api.Tests.Integration.Stripe;
 
 public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
 {
-    private async Task<(string PurchaseId, string IntentId)> PaidAsync(string orderId)
-    {
-        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase(orderId), orderId)).Expect(HttpStatusCode.Created);
-        await fx.Stripe.Webhooks.DrainAsync();
-        return (body.Str("id"), body.Str("payment.paymentIntentId"));
-    }
-
     private long RefundedAtStripe(string intentId) =>
         fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Where(r => r.PaymentIntent == intentId).Sum(r => r.Amount));
 
@@ -20,7 +13,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task AFullRefundGoesThroughStripeAndReversesTheWholeDonationOnce()
     {
         var before = await fx.TotalsAsync();
-        var (id, intent) = await PaidAsync("SR-FULL");
+        var (id, intent) = await fx.PaidAsync("SR-FULL");
         var refund = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "sr-full")).Expect(HttpStatusCode.Created);
         await fx.Stripe.Webhooks.DrainAsync(); // charge.refunded arrives too: it must not count the refund again
         refund.Long("amount").ShouldBe(5100);
@@ -40,7 +33,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Fact]
     public async Task RepeatedPartialRefundsAddUpToAFullOneAndNeverReverseMore()
     {
-        var (id, intent) = await PaidAsync("SR-PART");
+        var (id, intent) = await fx.PaidAsync("SR-PART");
         var reversed = 0L;
         foreach (var (amount, n) in new[] { (1000L, 1), (1700L, 2), (2400L, 3) })
         {
@@ -60,7 +53,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Fact]
     public async Task ARefundRetriedAfterStripeTimedOutRefundsOnceAndReplaysItsAnswer()
     {
-        var (id, intent) = await PaidAsync("SR-RETRY");
+        var (id, intent) = await fx.PaidAsync("SR-RETRY");
         fx.Stripe.FailNext(new Fault(Delay: TimeSpan.FromSeconds(3), AfterHandling: true, Path: "/v1/refunds"), times: 3);
         await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2550 }, "sr-retry")).ExpectProblem(HttpStatusCode.ServiceUnavailable);
         await fx.Stripe.Webhooks.DrainAsync(); // Stripe did refund; its webhook records it
@@ -82,7 +75,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Fact]
     public async Task ARefundMadeInStripesDashboardArrivesByWebhook()
     {
-        var (id, intent) = await PaidAsync("SR-DASH");
+        var (id, intent) = await fx.PaidAsync("SR-DASH");
         fx.Stripe.State.Refund(intent, 5100, []);
         await fx.Stripe.Webhooks.DrainAsync();
         var purchase = await fx.PurchaseAsync(id);
@@ -94,7 +87,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Fact]
     public async Task StripeRefusingARefundIsA422NamingTheAmountAndNothingIsRecorded()
     {
-        var (id, intent) = await PaidAsync("SR-REFUSED");
+        var (id, intent) = await fx.PaidAsync("SR-REFUSED");
         fx.Stripe.State.Refund(intent, 5000, []); // refunded in the dashboard; its webhook is on the way
         var problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 4000 }, "sr-refused-1"))
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
@@ -108,7 +101,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task AnOpenDisputeHoldsThePledgeAndAWonOneReleasesIt()
     {
         var before = await fx.TotalsAsync();
-        var (id, intent) = await PaidAsync("SR-WON");
+        var (id, intent) = await fx.PaidAsync("SR-WON");
         var dispute = fx.Stripe.State.OpenDispute(intent);
         await fx.Stripe.Webhooks.DrainAsync();
         var held = await fx.PurchaseAsync(id);
@@ -138,7 +131,7 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     public async Task ALostDisputeReversesWhatIsLeftOfTheDonation()
     {
         var before = await fx.TotalsAsync();
-        var (id, intent) = await PaidAsync("SR-LOST");
+        var (id, intent) = await fx.PaidAsync("SR-LOST");
         await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1000 }, "sr-lost-1")).Expect(HttpStatusCode.Created);
         var dispute = fx.Stripe.State.OpenDispute(intent);
         fx.Stripe.State.CloseDispute(dispute.Id, won: false);
