@@ -91,25 +91,32 @@ public static class Svg
         return Math.Max(1, (long)step);
     }
 
-    /// <summary>"$119.49 raised of $10,000.00" over a progress bar: 260×56, readable at small sizes.</summary>
-    public static string Badge(string name, long raised, long goal, string currency, int exponent)
+    /// <summary>The badge's height: a third line when the campaign counts its impact in things.</summary>
+    public static int BadgeHeight(Impact? impact) => impact is null ? 56 : 76;
+
+    /// <summary>"$119.49 raised of $10,000.00" over a progress bar, and "3 books so far" under it when counted: readable at small sizes.</summary>
+    public static string Badge(string name, long raised, long goal, string currency, int exponent, Impact? impact = null)
     {
         var percent = Money.PercentOf(raised, goal);
         var english = CultureInfo.GetCultureInfo("en-US"); // one cacheable badge per campaign, whoever embeds it
         var raisedText = Money.Format(raised, currency, exponent, english);
         var goalText = Money.Format(goal, currency, exponent, english);
-        var label = $"{name}: {raisedText} raised of {goalText}";
+        var units = impact is null ? null : Words.ImpactSoFar(raised, impact, english);
+        var label = $"{name}: {raisedText} raised of {goalText}" + (units is null ? "" : $", {units}");
+        var height = BadgeHeight(impact);
         var barWidth = (int)Math.Round(236 * percent / 100.0);
         var svg = new StringBuilder();
         svg.Append($"""
-            <svg xmlns="http://www.w3.org/2000/svg" width="260" height="56" viewBox="0 0 260 56" role="img" aria-label="{E(label)}">
+            <svg xmlns="http://www.w3.org/2000/svg" width="260" height="{height}" viewBox="0 0 260 {height}" role="img" aria-label="{E(label)}">
               <title>{E(label)}</title>
-              <rect width="260" height="56" rx="8" fill="#ffffff" stroke="#d6dbe1" />
+              <rect width="260" height="{height}" rx="8" fill="#ffffff" stroke="#d6dbe1" />
               <text x="12" y="22" font-family="system-ui, sans-serif" font-size="14" fill="#1b1f24"><tspan font-weight="700" fill="#074029">{E(raisedText)}</tspan> raised of {E(goalText)}</text>
               <rect x="12" y="32" width="236" height="12" rx="6" fill="#e4e8ec" />
               <rect x="12" y="32" width="{barWidth}" height="12" rx="6" fill="#0b5d3b" />
-            </svg>
             """);
+        if (units is not null)
+            svg.Append($"""<text x="12" y="64" font-family="system-ui, sans-serif" font-size="13" fill="#4a5360">{E(units)}</text>""");
+        svg.Append("</svg>");
         return svg.ToString();
     }
 

@@ -17,7 +17,8 @@ public static class Words
     }
 
     /// <summary>"2,391 books so far": whole units, rounded down, so a running total never claims more than it paid for.</summary>
-    public static string ImpactSoFar(long raised, Impact impact) => $"{Units(Math.Max(0, raised) / impact.Amount, impact)} so far";
+    public static string ImpactSoFar(long raised, Impact impact, CultureInfo? culture = null) =>
+        $"{Units(Math.Max(0, raised) / impact.Amount, impact, culture)} so far";
 
     /// <summary>
     /// What one gift comes to: whole units rounded down ("2 books"); below one, the largest of half, a quarter and a
@@ -26,7 +27,7 @@ public static class Words
     public static string? ImpactOfGift(long gave, Impact impact)
     {
         if (gave <= 0) return null;
-        if (gave >= impact.Amount) return Units(gave / impact.Amount, impact);
+        if (gave >= impact.Amount) return Units(gave / impact.Amount, impact, null);
         var a = Article(impact.Singular);
         return (gave * 100 / impact.Amount) switch
         {
@@ -37,8 +38,8 @@ public static class Words
         };
     }
 
-    private static string Units(long count, Impact impact) =>
-        count == 1 ? $"1 {impact.Singular}" : $"{count.ToString("N0", CultureInfo.CurrentCulture)} {impact.Plural}";
+    private static string Units(long count, Impact impact, CultureInfo? culture) =>
+        count == 1 ? $"1 {impact.Singular}" : $"{count.ToString("N0", culture ?? CultureInfo.CurrentCulture)} {impact.Plural}";
 
     private static string Article(string word) => word.Length > 0 && "aeiouAEIOU".Contains(word[0]) ? "an" : "a";
 

@@ -1,6 +1,8 @@
 extern alias site;
 using site::CharityPromo.Site;
 using site::CharityPromo.Site.Api;
+using System.Globalization;
+using System.Xml.Linq;
 
 namespace CharityPromo.Site.Tests;
 
@@ -35,5 +37,28 @@ public class ImpactWordsTests
     {
         Words.ImpactOfGift(0, Books).ShouldBeNull();
         Words.ImpactOfGift(300, new Impact(1000, "evening meal", "evening meals")).ShouldBe("a quarter of an evening meal");
+    }
+
+    [Fact]
+    public void TheBadgeCountsItsUnitsOnAThirdLineInEnglishWhateverTheServersCulture()
+    {
+        var before = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            XNamespace ns = "http://www.w3.org/2000/svg";
+            var counted = XDocument.Parse(Svg.Badge("Reading", 1_195_500, 2_000_000, "USD", 2, Books)).Root!;
+            counted.Attribute("height")!.Value.ShouldBe(Svg.BadgeHeight(Books).ToString());
+            counted.Elements(ns + "text").Select(t => t.Value).ShouldBe(["$11,955.00 raised of $20,000.00", "2,391 books so far"]);
+            counted.Element(ns + "title")!.Value.ShouldBe("Reading: $11,955.00 raised of $20,000.00, 2,391 books so far");
+
+            var plain = XDocument.Parse(Svg.Badge("Reading", 1_195_500, 2_000_000, "USD", 2)).Root!;
+            plain.Attribute("height")!.Value.ShouldBe("56");
+            plain.Elements(ns + "text").Count().ShouldBe(1);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 }
