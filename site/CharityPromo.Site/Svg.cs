@@ -65,7 +65,9 @@ public static class Svg
         if (showGoal)
         {
             svg.Append($"""<line class="goal" x1="{left}" x2="{width - right}" y1="{F(Y(c.Goal))}" y2="{F(Y(c.Goal))}" stroke="#1b1f24" stroke-dasharray="8 6" stroke-width="2" />""");
-            svg.Append($"""<text class="goal-label" x="{width - right}" y="{F(Y(c.Goal) - 8)}" text-anchor="end" fill="#1b1f24">Goal {M(c.Goal)}</text>""");
+            // On the left, where the running total has not yet climbed; under the line when it is the top gridline.
+            var labelY = Y(c.Goal) - 8 < top + 22 ? Y(c.Goal) + 26 : Y(c.Goal) - 8;
+            svg.Append($"""<text class="goal-label" x="{left + 8}" y="{F(labelY)}" text-anchor="start" fill="#1b1f24">Goal {M(c.Goal)}</text>""");
         }
         if (today >= first && today <= last)
         {

@@ -124,6 +124,11 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         chart.QuerySelector("text.goal-label")!.TextContent.ShouldBe("Goal $10.00");
         chart.QuerySelector("line.goal").ShouldNotBeNull();
         chart.QuerySelectorAll("text.y-label").Select(t => t.TextContent).Last().ShouldBe("$10.00"); // the scale reaches the goal
+        // The goal is the top gridline, so its label sits under the line, inside the picture rather than cut off above it.
+        double Attr(AngleSharp.Dom.IElement e, string name) => double.Parse(e.GetAttribute(name)!, System.Globalization.CultureInfo.InvariantCulture);
+        var label = chart.QuerySelector("text.goal-label")!;
+        Attr(label, "y").ShouldBeGreaterThan(Attr(chart.QuerySelector("line.goal")!, "y1"));
+        Attr(label, "y").ShouldBeGreaterThanOrEqualTo(Attr(chart, "font-size"));
     }
 
     [Fact]
