@@ -9,6 +9,7 @@ api=${1:?API URL}
 key=${2:?admin key}
 site=${3:-http://127.0.0.1:5081}
 year=$(date -u +%Y)
+weeks_ago() { date -u -d "$1 weeks ago" +%Y-%m-%dT00:00:00Z; } # the campaigns' histories (scripts/run.sh) start there
 
 post() { # path json [idempotency-key]
   local extra=()
@@ -23,9 +24,9 @@ post /api/charities '{"slug":"read-together","name":"Read Together","description
 post /api/charities '{"slug":"ocean-clean","name":"Ocean Clean","description":"Beach clean-ups and plastic-free harbours.","website":"https://ocean-clean.example","registrationNumber":"1180002"}'
 post /api/charities '{"slug":"warm-meals","name":"Warm Meals","description":"Hot meals for people sleeping rough.","website":"https://warm-meals.example","registrationNumber":"1180003"}'
 
-post /api/campaigns "{\"slug\":\"literacy-$year\",\"name\":\"Reading for every child\",\"description\":\"5% of every purchase goes to children's literacy, up to \$5. Loyal customers are matched.\",\"currency\":\"usd\",\"goal\":1000000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":50000},\"impact\":{\"amount\":500,\"singular\":\"book\",\"plural\":\"books\"}}"
-post /api/campaigns "{\"slug\":\"coast-and-kitchen\",\"name\":\"Coast and kitchen\",\"description\":\"50 cents from every order, split the way you choose.\",\"currency\":\"eur\",\"goal\":250000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"ocean-clean\",\"warm-meals\"],\"pledge\":{\"fixedAmount\":50},\"roundUp\":true,\"addOn\":false}"
-post /api/campaigns "{\"slug\":\"tokyo-books\",\"name\":\"Tokyo books\",\"description\":\"2% of every purchase in our Tokyo store.\",\"currency\":\"jpy\",\"goal\":500000,\"startsUtc\":\"$year-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":200},\"roundUp\":false,\"addOn\":true}"
+post /api/campaigns "{\"slug\":\"literacy-$year\",\"name\":\"Reading for every child\",\"description\":\"5% of every purchase goes to children's literacy, up to \$5. Loyal customers are matched.\",\"currency\":\"usd\",\"goal\":1000000,\"startsUtc\":\"$(weeks_ago 6)\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":50000},\"impact\":{\"amount\":500,\"singular\":\"book\",\"plural\":\"books\"}}"
+post /api/campaigns "{\"slug\":\"coast-and-kitchen\",\"name\":\"Coast and kitchen\",\"description\":\"50 cents from every order, split the way you choose.\",\"currency\":\"eur\",\"goal\":250000,\"startsUtc\":\"$(weeks_ago 2)\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"ocean-clean\",\"warm-meals\"],\"pledge\":{\"fixedAmount\":50},\"roundUp\":true,\"addOn\":false}"
+post /api/campaigns "{\"slug\":\"tokyo-books\",\"name\":\"Tokyo books\",\"description\":\"2% of every purchase in our Tokyo store.\",\"currency\":\"jpy\",\"goal\":500000,\"startsUtc\":\"$(weeks_ago 6)\",\"endsUtc\":\"$((year + 1))-01-01T00:00:00Z\",\"charities\":[\"read-together\"],\"pledge\":{\"percentBps\":200},\"roundUp\":false,\"addOn\":true}"
 post /api/campaigns "{\"slug\":\"winter-$((year - 1))\",\"name\":\"Winter warmth\",\"description\":\"Last winter's campaign.\",\"currency\":\"usd\",\"goal\":100000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year - 1))-03-01T00:00:00Z\",\"charities\":[\"warm-meals\"],\"pledge\":{\"percentBps\":1000},\"roundUp\":false,\"addOn\":false}"
 
 for i in $(seq 1 24); do
@@ -39,6 +40,15 @@ done
 for i in $(seq 1 6); do
   post /api/purchases "{\"campaign\":\"tokyo-books\",\"orderId\":\"DEMO-JP-$i\",\"currency\":\"jpy\",\"amount\":$(( i * 2480 )),\"roundUp\":false,\"addOn\":$(( i % 2 * 100 )),\"payment\":{\"method\":\"external\",\"reference\":\"JP-$i\"}}" "seed-tokyo-$i"
 done
+# A few refunds, as a real campaign has: one in full, one in part.
+refund() { # orderId body
+  local id
+  id=$(curl -sS "$api/api/purchases?orderId=$1" -H "Authorization: Bearer $key" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+  [ -n "$id" ] && post "/api/purchases/$id/refunds" "$2" "seed-refund-$1"
+}
+refund DEMO-7 '{}'
+refund DEMO-EU-5 '{"amount":1000}'
+
 # Stripe Connect: Read Together gets a connected account. Against real Stripe the link is printed for a person to
 # follow; the test double's form (/c/onboard/…) is finished here.
 onboarding=$(curl -sS -X POST "$api/api/charities/read-together/stripe/onboarding" -H "Authorization: Bearer $key" \

@@ -171,6 +171,41 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         exported.ShouldAllBe(r => r.Long("total") == Math.Min(500, (r.Long("amount") * 500 + 5000) / 10000) + r.Long("roundUp"));
     }
 
+    [Fact]
+    [Trait("Provider", "Sqlite")] // seed-bulk writes SQLite directly
+    public async Task BulkSeedingOverDaysGivesTheDemoAShopsWeekWithinTheCampaignsDates()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        await (await admin.PostJson("/api/charities", Seed.Charity("rhythm-a", "Rhythm A"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm", charities: ["rhythm-a"]))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm-ended", charities: ["rhythm-a"], ends: "2026-03-01T00:00:00Z"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm-later", charities: ["rhythm-a"], starts: "2026-09-01T00:00:00Z"))).Expect(HttpStatusCode.Created);
+        var now = app.Clock.GetUtcNow().UtcDateTime; // Monday 2026-06-01 12:00
+        Task<int> SeedAsync(params string[] args) => app.WithDbAsync(db => CharityPromo.Api.Data.BulkSeeder.RunAsync(db, args, TextWriter.Null, TextWriter.Null, now));
+
+        (await SeedAsync("--campaign", "rhythm", "--purchases", "4200", "--days", "42")).ShouldBe(0);
+        (await SeedAsync("--campaign", "rhythm-ended", "--purchases", "300", "--days", "42")).ShouldBe(0);
+        (await SeedAsync("--campaign", "rhythm-later", "--purchases", "10", "--days", "42")).ShouldBe(1);
+        (await SeedAsync("--campaign", "rhythm", "--purchases", "10", "--days", "0")).ShouldBe(2);
+
+        var daily = (await (await app.Client().GetAsync("/api/campaigns/rhythm")).Expect(HttpStatusCode.OK))["totals"]!["daily"]!.AsArray()
+            .Select(d => (Date: DateOnly.Parse(d!["date"]!.GetValue<string>()), Purchases: d.Long("purchases"))).ToList();
+        daily.Sum(d => d.Purchases).ShouldBe(4200);
+        daily.Select(d => d.Date).ShouldBe(Enumerable.Range(0, 42).Select(i => new DateOnly(2026, 4, 21).AddDays(i)));
+        long On(DayOfWeek day) => daily.Where(d => d.Date.DayOfWeek == day).Sum(d => d.Purchases);
+        On(DayOfWeek.Saturday).ShouldBeGreaterThan(2 * On(DayOfWeek.Monday));
+        daily.Where(d => d.Date.DayOfWeek == DayOfWeek.Saturday).Select(d => d.Purchases).ShouldBeInOrder(); // word spreads
+
+        var ended = (await (await app.Client().GetAsync("/api/campaigns/rhythm-ended")).Expect(HttpStatusCode.OK))["totals"]!["daily"]!.AsArray()
+            .Select(d => DateOnly.Parse(d!["date"]!.GetValue<string>())).ToList();
+        ended.First().ShouldBe(new DateOnly(2026, 1, 18));
+        ended.Last().ShouldBe(new DateOnly(2026, 2, 28));
+        var latest = await app.WithDbAsync(db => db.Purchases.MaxAsync(p => p.CreatedUtc));
+        latest.ShouldBeLessThan(now);
+        var invariants = await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
+    }
+
     private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string dll, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
