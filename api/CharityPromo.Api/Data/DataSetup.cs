@@ -23,7 +23,7 @@ internal static class DataSetup
             var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
             if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) npgsql.MaxAutoPrepare = 64;
             services.AddDbContextPool<AppDb>(o => Quiet(o.UseNpgsql(npgsql.ConnectionString)));
-            return services;
+            return services.AddReportsDb(config, (o, reports) => o.UseNpgsql(reports));
         }
         if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Database:Provider must be 'Sqlite' or 'Postgres', not '{provider}'.");
@@ -37,7 +37,18 @@ internal static class DataSetup
         // Pooled (docs/BENCHMARKS.md measures the public totals read with and without). AppDb's own state — the campaigns
         // read and locked — belongs to the transaction it was gathered in, so a pooled context never carries it into another.
         services.AddDbContextPool<AppDb>(o => Quiet(o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas())));
-        return services;
+        return services.AddReportsDb(config, (o, reports) => o.UseSqlite(reports).AddInterceptors(new SqlitePragmas()));
+    }
+
+    /// <summary><see cref="ReportsDb"/>: on <c>ConnectionStrings:Reports</c> when it is set (a replica), else on the primary.</summary>
+    private static IServiceCollection AddReportsDb(this IServiceCollection services, IConfiguration config,
+        Func<DbContextOptionsBuilder<AppDb>, string, DbContextOptionsBuilder> useProvider)
+    {
+        var reports = config.GetConnectionString("Reports");
+        var replica = string.IsNullOrWhiteSpace(reports) ? null
+            : ((DbContextOptionsBuilder<AppDb>)Quiet(useProvider(new DbContextOptionsBuilder<AppDb>(), reports)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking))).Options;
+        return services.AddScoped(scope => new ReportsDb(scope, replica));
     }
 
     // A unique key refusing a duplicate is an expected answer (409, replay), not an error to log;

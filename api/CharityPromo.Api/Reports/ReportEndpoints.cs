@@ -30,8 +30,8 @@ internal static class ReportEndpoints
                 `GET /api/reports/pledges.csv` is the same CSV as an operation of its own, for generated clients.
                 """)
             .ProducesJsonOrCsv<PledgePage>();
-        group.MapGet("/pledges.csv", (HttpContext http, AppDb db, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
-                string? status, string? currency, CancellationToken ct) => ExportPledges(http, db, from, to, campaign, charity, status, currency, "csv", null, null, ct))
+        group.MapGet("/pledges.csv", (HttpContext http, ReportsDb reports, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
+                string? status, string? currency, CancellationToken ct) => ExportPledges(http, reports, from, to, campaign, charity, status, currency, "csv", null, null, ct))
             .WithName("ExportPledgesCsv")
             .WithSummary("Pledges, one row per purchase, as a CSV file (finance)")
             .WithDescription("The CSV of `GET /api/reports/pledges?format=csv`, with the same filters: every matching row, streamed.")
@@ -53,9 +53,10 @@ internal static class ReportEndpoints
     }
 
     private static async Task<Results<PushStreamHttpResult, Ok<PledgePage>, ValidationProblem>> ExportPledges(
-        HttpContext http, AppDb db, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
+        HttpContext http, ReportsDb reports, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
         string? status, string? currency, string? format, Guid? after, int? limit, CancellationToken ct)
     {
+        var db = reports.Db;
         var errors = ReportPeriod.Errors(from, to);
         PurchaseStatus? statusFilter = null;
         if (status is not null)
@@ -97,16 +98,17 @@ internal static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<SummaryReport>, ValidationProblem>> GetSummary(
-        AppDb db, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+        ReportsDb reports, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
         if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
-        return TypedResults.Ok(await SummaryReports.SummaryAsync(db, from?.UtcDateTime, to?.UtcDateTime, ct));
+        return TypedResults.Ok(await SummaryReports.SummaryAsync(reports.Db, from?.UtcDateTime, to?.UtcDateTime, ct));
     }
 
     private static async Task<Results<Ok<ReconciliationReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReconciliation(
-        AppDb db, Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
+        ReportsDb reports, Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
         DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
     {
+        var db = reports.Db;
         if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
         var until = to?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
         var since = from?.UtcDateTime ?? until.AddDays(-31);
@@ -124,6 +126,6 @@ internal static class ReportEndpoints
             $"reconciliation_{since:yyyyMMdd}-{until:yyyyMMdd}.csv");
     }
 
-    private static async Task<Ok<LiabilityReport>> GetLiability(AppDb db, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Ok(await SummaryReports.LiabilityAsync(db, clock.GetUtcNow().UtcDateTime, ct));
+    private static async Task<Ok<LiabilityReport>> GetLiability(ReportsDb reports, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await SummaryReports.LiabilityAsync(reports.Db, clock.GetUtcNow().UtcDateTime, ct));
 }
