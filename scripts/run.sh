@@ -41,7 +41,8 @@ if [ -z "${Stripe__SecretKey:-}" ]; then
   stripe_note="Stripe test double at $stripe_url (test cards: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)"
 fi
 
-(cd api/CharityPromo.Api && exec dotnet "$api_dll" --urls "$api_url") &
+# Plain log lines for a person at a terminal; in production the API logs JSON (docs/OPERATIONS.md).
+(cd api/CharityPromo.Api && Logging__Console__FormatterName=simple exec dotnet "$api_dll" --urls "$api_url") &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -fsS "$api_url/health/ready" >/dev/null 2>&1 && break

@@ -10,12 +10,16 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
-# Browser tests drive Debian's Chromium; install it when it is missing (CI and fresh machines).
-if [ -d tests/CharityPromo.Site.Tests ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Chromium for the browser tests…"
+# Browser tests drive Debian's Chromium, and a metrics test lets Debian's Prometheus scrape the API; install them when
+# missing (CI and fresh machines).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} for the tests…"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 dotnet tool restore # NSwag, which the generated-client tests build their client with

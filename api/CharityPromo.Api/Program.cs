@@ -27,9 +27,12 @@ if (cliMode)
     builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 }
 
+// Every log line carries the trace and span of the request it belongs to.
+builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddAppDb(builder.Configuration);
 builder.Services.AddSingleton<CustomerRefHasher>();
+builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddSingleton<WriterStats>();
 builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
@@ -83,6 +86,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 app.UseKnownProxies(app.Configuration); // first: everything after sees the shopper's address, not the proxy's
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Anonymous public reads are answered from the output cache before anything else runs: authentication,
@@ -114,6 +118,7 @@ app.MapStripeWebhook();
 app.MapInvariants();
 app.MapWriterStats();
 app.MapAudit();
+app.MapMetrics();
 
 app.Run();
 return 0;

@@ -29,7 +29,8 @@ public sealed record Fault(int Status = 500, bool? ShouldRetry = null, TimeSpan?
 
 /// <param name="IdempotencyKey">The request's Idempotency-Key header.</param>
 /// <param name="StripeVersion">The request's Stripe-Version header.</param>
-public sealed record RecordedRequest(string Method, string Path, string? IdempotencyKey, string? StripeVersion, string Body);
+/// <param name="TraceParent">The W3C <c>traceparent</c> the caller sent, which carries its trace on.</param>
+public sealed record RecordedRequest(string Method, string Path, string? IdempotencyKey, string? StripeVersion, string Body, string? TraceParent = null);
 
 /// <summary>
 /// The Stripe API subset CharityPromo uses, on Kestrel at 127.0.0.1, in Stripe.net's pinned API version:
@@ -278,7 +279,8 @@ public sealed partial class StripeDouble : IAsyncDisposable
         var request = http.Request;
         var body = HttpMethods.IsPost(request.Method) ? await new StreamReader(request.Body).ReadToEndAsync() : request.QueryString.Value?.TrimStart('?') ?? "";
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
-        Requests.Enqueue(new RecordedRequest(request.Method, request.Path, key, request.Headers["Stripe-Version"].FirstOrDefault(), body));
+        Requests.Enqueue(new RecordedRequest(request.Method, request.Path, key, request.Headers["Stripe-Version"].FirstOrDefault(), body,
+            request.Headers["traceparent"].FirstOrDefault()));
 
         if (request.Headers.Authorization.FirstOrDefault() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
             return Error(401, new ErrorObject { Type = "invalid_request_error", Message = "Invalid API Key provided." });

@@ -52,6 +52,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         : new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer) { Database = _postgresDatabase }.ConnectionString;
     public TestClock Clock { get; } = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
     public Dictionary<string, string> Settings { get; } = new();
+    /// <summary>Changes to the app's services, applied after its own (a test's telemetry exporter, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; set; }
     /// <summary>Every line the app logged, with its exception, so tests can check what never reaches the logs.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
@@ -66,6 +68,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            TestServices?.Invoke(services);
         });
     }
 

@@ -83,7 +83,7 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
         await _process.WaitForExitAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

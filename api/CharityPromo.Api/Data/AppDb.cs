@@ -30,6 +30,25 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
 
+    private readonly List<Action<ApiMetrics>> _counts = [];
+
+    /// <summary>
+    /// Counts something this write recorded once the writer's transaction has committed, and never if the write is undone
+    /// or the batch fails: the business counters count only what was kept.
+    /// </summary>
+    public void CountOnCommit(Action<ApiMetrics> count) => _counts.Add(count);
+
+    /// <summary>For the writer: how many counts wait, to forget those of a write it undoes (<see cref="ForgetCounts"/>).</summary>
+    public int PendingCounts => _counts.Count;
+
+    public void ForgetCounts(int keep) => _counts.RemoveRange(keep, _counts.Count - keep);
+
+    public void CountCommitted(ApiMetrics metrics)
+    {
+        foreach (var count in _counts) count(metrics);
+        _counts.Clear();
+    }
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Charity>(e =>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
+using CharityPromo.Api.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -68,6 +69,7 @@ internal static class DirectSql
             var healthy = false;
             try
             {
+                using var span = Telemetry.SqliteSpan(statement.Text);
                 var result = await RunAsync(Prepared(reader, statement, null));
                 healthy = true;
                 return result;
@@ -85,7 +87,11 @@ internal static class DirectSql
         if (opened) await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (connection is SqliteConnection sqlite) return await RunAsync(Prepared(sqlite, statement, tx));
+            if (connection is SqliteConnection sqlite)
+            {
+                using var span = Telemetry.SqliteSpan(statement.Text);
+                return await RunAsync(Prepared(sqlite, statement, tx));
+            }
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = statement.Text;
@@ -154,6 +160,7 @@ internal static class DirectSql
         var changed = new int[statements.Count];
         if (connection is SqliteConnection sqlite)
         {
+            using var span = Telemetry.SqliteSpan(statements.Select(s => s.Text));
             for (var i = 0; i < statements.Count; i++)
                 changed[i] = await Prepared(sqlite, statements[i], tx).ExecuteNonQueryAsync(ct);
             return changed;

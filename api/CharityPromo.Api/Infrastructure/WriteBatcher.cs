@@ -12,7 +12,7 @@ namespace CharityPromo.Api.Infrastructure;
 /// request is answered only after its batch has committed. SQLite allows one writer at a time anyway;
 /// queueing here avoids its busy-retry sleeps.
 /// </summary>
-internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, WriterStats stats, ILogger<WriteBatcher> logger)
+internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStore publicCache, WriterStats stats, ApiMetrics metrics, ILogger<WriteBatcher> logger)
     : BackgroundService
 {
     public const int MaxBatch = 128;
@@ -29,7 +29,7 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     /// <summary>Queues <paramref name="work"/> and completes once its batch has committed (or failed). Only <see cref="Writes"/> calls it.</summary>
     public Task<IResult> RunAsync(Func<AppDb, Task<Outcome>> work)
     {
-        var item = new Item(work);
+        var item = new Item(work, Activity.Current?.Context);
         if (!_queue.Writer.TryWrite(item)) item.Done.SetException(new InvalidOperationException("The writer has stopped."));
         return item.Done.Task;
     }
@@ -56,6 +56,7 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     private async Task RunBatchAsync(List<Item> batch)
     {
         var started = Stopwatch.GetTimestamp();
+        using var span = Telemetry.BatchSpan(batch.Select(i => i.Caller));
         var answered = new List<(Item Item, IResult Result)>(batch.Count);
         long commitStarted = 0, commitTicks = 0;
         try
@@ -64,14 +65,17 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             var db = scope.ServiceProvider.GetRequiredService<AppDb>();
             // Each write has its own savepoint here, so EF need not wrap every SaveChanges in one more.
             db.Database.AutoSavepointsEnabled = false;
+            db.ForgetCounts(0); // a pooled context may come back from a batch that failed
             await using var tx = await db.Database.BeginTransactionAsync();
             // The savepoint before the next write: taken once here; after a kept write released and taken again in one
             // round trip (PostgreSQL); after an undone one still there, since rolling back to a savepoint keeps it.
             await db.ExecuteAsync(Savepoint);
+            var kept = 0; // counts of the writes kept so far
             async Task UndoAsync()
             {
                 await db.ExecuteAsync(RollbackToSavepoint);
                 db.ForgetCampaignLocks(); // the row locks taken since the savepoint went with it
+                db.ForgetCounts(kept);
             }
             foreach (var item in batch)
             {
@@ -93,6 +97,7 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                             }
                         }
                         answered.Add((item, result));
+                        kept = db.PendingCounts;
                         break;
                     }
                     catch (Exception ex) when (DbErrors.IsTransientConflict(ex) && attempt < MaxAttempts)
@@ -115,16 +120,19 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             commitStarted = Stopwatch.GetTimestamp();
             await tx.CommitAsync();
             commitTicks = Stopwatch.GetTimestamp() - commitStarted;
+            db.CountCommitted(metrics);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "A write batch of {Count} failed to commit; every write in it fails.", batch.Count);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             var failed = Stopwatch.GetTimestamp();
             stats.Record(batch.Count, failed - started, commitStarted == 0 ? 0 : failed - commitStarted);
             foreach (var item in batch) item.Done.TrySetException(ex);
             return;
         }
         await PublicCache.EvictAsync(publicCache, CancellationToken.None); // public figures may have moved
+        span?.SetTag("charitypromo.batch.writes", batch.Count);
         stats.Record(batch.Count, Stopwatch.GetTimestamp() - started, commitTicks); // before the answers, so a client that got one sees it counted
         foreach (var (item, result) in answered) item.Done.TrySetResult(result);
     }
@@ -133,7 +141,8 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     private static readonly FormattableString RollbackToSavepoint = $"ROLLBACK TO SAVEPOINT write";
     private static readonly FormattableString[] ReleaseThenSavepoint = [$"RELEASE SAVEPOINT write", Savepoint];
 
-    private sealed record Item(Func<AppDb, Task<Outcome>> Work)
+    /// <param name="Caller">The trace of the request (or job) that queued the write, for the batch's span.</param>
+    private sealed record Item(Func<AppDb, Task<Outcome>> Work, ActivityContext? Caller)
     {
         public TaskCompletionSource<IResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

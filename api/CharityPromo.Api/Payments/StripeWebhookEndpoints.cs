@@ -36,17 +36,21 @@ internal static class StripeWebhookEndpoints
     public sealed record WebhookResponse(bool Received, bool Duplicate, string Outcome);
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> ReceiveStripeEvent(
-        HttpRequest request, StripeEventProcessor processor, IOptions<StripeOptions> options, TimeProvider clock,
+        HttpRequest request, StripeEventProcessor processor, IOptions<StripeOptions> options, TimeProvider clock, ApiMetrics metrics,
         ILogger<StripeEventProcessor> logger, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var json = await reader.ReadToEndAsync(ct); // the raw bytes as sent: re-serialised JSON would not match the signature
         var (stripeEvent, refusal) = Verify(json, request.Headers["Stripe-Signature"].ToString(), options.Value, clock.GetUtcNow());
-        if (stripeEvent is null) return BadEvent("The Stripe signature does not hold", refusal!);
-        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type))
-            return BadEvent("The body is not a Stripe event", "A Stripe event has an id and a type.");
+        if (stripeEvent is null || string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type))
+        {
+            metrics.Webhook("unverified", "rejected");
+            return stripeEvent is null ? BadEvent("The Stripe signature does not hold", refusal!)
+                : BadEvent("The body is not a Stripe event", "A Stripe event has an id and a type.");
+        }
         if (!SameRelease(stripeEvent.ApiVersion))
         {
+            metrics.Webhook(stripeEvent.Type, "rejected");
             logger.LogWarning("Stripe event {EventId} ({Type}) is rendered in API version {Version}; this server reads {Ours}",
                 stripeEvent.Id, stripeEvent.Type, stripeEvent.ApiVersion, StripeConfiguration.ApiVersion);
             return BadEvent("The event is in another Stripe API version",
@@ -56,16 +60,19 @@ internal static class StripeWebhookEndpoints
         try
         {
             var result = await processor.ProcessAsync(stripeEvent, ct);
+            metrics.Webhook(stripeEvent.Type, result.Duplicate ? "duplicate" : StripeEventProcessor.HandledTypes.Contains(stripeEvent.Type) ? "applied" : "ignored");
             return TypedResults.Ok(new WebhookResponse(true, result.Duplicate, result.Outcome));
         }
         catch (StripeEventProcessor.StripeNeededException ex)
         {
+            metrics.Webhook(stripeEvent.Type, "retry");
             logger.LogWarning("Stripe event {EventId} ({Type}) not applied: {Why}", stripeEvent.Id, stripeEvent.Type, ex.Message);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.PaymentProviderUnavailable,
                 title: "Stripe is not configured here", detail: "The event needs data from Stripe; Stripe will deliver it again.");
         }
         catch (Exception ex) when (StripeProblems.IsStripeFailure(ex, ct))
         {
+            metrics.Webhook(stripeEvent.Type, "retry");
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.PaymentProviderUnavailable,
                 title: "Stripe could not be reached", detail: "The event needs data from Stripe; Stripe will deliver it again.");
         }

@@ -65,6 +65,7 @@ internal static class RecordPurchase
         }
         if (reserveMatch is not null && reserved != 1)
             throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
+        db.CountOnCommit(m => m.PurchaseRecorded(purchase.Currency, purchase.PaymentMethod, purchase.DonationTotal));
         return (new RecordedPurchase(purchase, priced.Campaign.Slug, priced.Charity.Slug), null);
     }
 }

@@ -117,6 +117,7 @@ internal static class RefundPurchase
         var source = stripeRefundId is not null ? $"stripe:{stripeRefundId}" : reference is null ? null : $"external:{reference}";
         LedgerEntry[] entries = reversal.Total > 0 ? [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"refund:{refund.Id}", source, now)] : [];
         await LedgerWriter.PostAsync(db, entries, ct);
+        db.CountOnCommit(m => m.RefundRecorded(purchase.Currency, reversal.Total));
         await AuditTrail.RecordAsync(db, actor, "refund.created", $"purchase:{purchase.Id}", new AuditChanges()
             .Set("refundId", null, refund.Id).Set("amount", null, amount).Set("stripeRefundId", null, stripeRefundId).Set("reference", null, reference)
             .Set("refunded", before.Refunded, purchase.Refunded).Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);

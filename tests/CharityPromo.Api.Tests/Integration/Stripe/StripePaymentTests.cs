@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using CharityPromo.StripeDouble;
 using CharityPromo.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CharityPromo.Api.Tests.Integration.Stripe;
 
@@ -39,6 +42,36 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         after.Long("purchases").ShouldBe(before.Long("purchases") + 1);
         (await fx.PurchaseAsync(body.Str("id")))["payment"]!["clientSecret"].ShouldBeNull(); // handed on once, never stored
         await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task StripesCallsCarryTheCheckoutsTraceAndItsWebhooksAreCountedByTypeAndOutcome()
+    {
+        var meters = fx.App.Services.GetRequiredService<IMeterFactory>();
+        var counted = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "charitypromo.webhooks") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            counted.AddOrUpdate(string.Join(",", tags.ToArray().OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}")), value, (_, n) => n + value));
+        listener.Start();
+
+        var caller = new Activity("checkout").SetIdFormat(ActivityIdFormat.W3C).Start(); // the checkout system's trace
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("ST-TRACE"), "st-trace")).Expect(HttpStatusCode.Created);
+        caller.Stop();
+        var create = fx.Stripe.Requests.Single(r => r.Path == "/v1/payment_intents" && r.Body.Contains("ST-TRACE"));
+        create.TraceParent.ShouldNotBeNull();
+        create.TraceParent.Split('-')[1].ShouldBe(caller.TraceId.ToString()); // W3C: version-traceid-spanid-flags
+
+        await fx.Stripe.Webhooks.DrainAsync();
+        counted.GetValueOrDefault("outcome=applied,type=payment_intent.succeeded").ShouldBeGreaterThanOrEqualTo(1);
+        using var forged = new StringContent("{\"id\":\"evt_forged\"}", System.Text.Encoding.UTF8, "application/json");
+        forged.Headers.Add("Stripe-Signature", "t=1,v1=00");
+        (await fx.App.Client().PostAsync("/api/stripe/webhook", forged)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        counted.GetValueOrDefault("outcome=rejected,type=unverified").ShouldBe(1);
+        (await fx.PurchaseAsync(body.Str("id"))).Str("status").ShouldBe("confirmed");
     }
 
     [Fact]
