@@ -6,7 +6,8 @@
 # prints how the single writer spent the measured run (busy share, commit share, batches: GET /api/admin/writer).
 # Then purchases and the public totals read at once (the mixed case: each committed batch evicts the cached totals).
 # Then, at the largest BENCH_SCALE, the CSV export and a remittance over the whole backlog (one batch and its payment).
-# Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's.
+# Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's, then on two
+# API instances sharing that database.
 #   BENCH_SECONDS (10) per case, BENCH_WARMUP (8) seconds of unmeasured load before each case (the JIT
 #   tiers up under load: a cold 3 s run of a trivial endpoint measured a quarter of a warm one),
 #   BENCH_SLOW_WARMUP (30) for the cases that run at a few thousand requests a second or less (the writes, and
@@ -251,6 +252,34 @@ pg_ok=$(sed -n 's/.*"ok":\([a-z]*\).*/\1/p' <<<"$pg_invariants")
 pg_in_db=$(( $(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$pg_invariants") - warm_created ))
 echo "PostgreSQL invariants ok: $pg_ok; purchases recorded during the measured run: $pg_in_db; 201s seen by wrk: $pg_created"
 
+# Two API instances on the one PostgreSQL database, as a shop scales out: each instance gets its own wrk with half the
+# connections (no proxy between: a round-robin balancer adds its own hop and CPU on this 2-core machine, and the
+# point is what the database and the instances do), and the two runs overlap exactly.
+api2=http://127.0.0.1:5182
+(cd api/CharityPromo.Api && Caching__PublicSeconds=0 exec dotnet "$root/$api_dll" --urls "$api2") >>"$work/api2.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do curl -s -o /dev/null "$api2/health/ready" && break; sleep 0.5; done
+half=$((connections / 2))
+two_wrk() { # SECONDS OUT_1 OUT_2: both instances under load at once, each wrk with its own run id (its own keys)
+  BENCH_RUN="${BENCH_RUN}-two$1-a" wrk -t1 -c"$half" -d"$1s" --latency -s "$BENCH_DIR/purchase.lua" "$api/api/purchases" >"$2" 2>&1 &
+  local first=$!
+  BENCH_RUN="${BENCH_RUN}-two$1-b" wrk -t1 -c"$half" -d"$1s" --latency -s "$BENCH_DIR/purchase.lua" "$api2/api/purchases" >"$3" 2>&1 || true
+  wait "$first" || true
+}
+two_wrk "$slow_warmup" /dev/null /dev/null
+sleep 1
+two_before=$(purchases_recorded)
+two_wrk "$seconds" "$work/two-1.txt" "$work/two-2.txt"
+sleep 1 # the requests wrk left in flight finish
+two_in_db=$(( $(purchases_recorded) - two_before ))
+record "PostgreSQL, 2 instances — instance 1, $half connections: POST /api/purchases" "$(cat "$work/two-1.txt")" purchase.lua
+two_rps=$LAST_RPS; two_created=$LAST_CREATED
+record "PostgreSQL, 2 instances — instance 2, $half connections: POST /api/purchases" "$(cat "$work/two-2.txt")" purchase.lua
+two_rps=$((two_rps + LAST_RPS)); two_created=$((two_created + LAST_CREATED))
+two_5xx=$(cat "$work/two-1.txt" "$work/two-2.txt" | awk '/Non-2xx or 3xx responses:/ {n += $5} END {print n + 0}')
+two_ok=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api2/api/admin/invariants" | sed -n 's/.*"ok":\([a-z]*\).*/\1/p')
+echo "Two instances on PostgreSQL: $two_rps req/s together; non-2xx $two_5xx; invariants ok: $two_ok; recorded $two_in_db, 201s seen $two_created"
+
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 table=$(printf '%s\n' "${rows[@]}")
 profile_block=""
@@ -288,6 +317,8 @@ the batch was answered in ${during_s} s; invariants ok = **$remit_ok** after it.
 After the write case: invariants ok = **$ok**; purchases recorded during the measured run = **$measured_in_db**,
 201 responses counted by wrk = $purchases_created (the difference, at most one per connection, is requests in flight when wrk stopped).
 On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counted = $pg_created.
+Two instances on that PostgreSQL database, each with half the connections: **$two_rps req/s** together, non-2xx = **$two_5xx**,
+invariants ok = **$two_ok**; recorded = **$two_in_db**, 201s counted = $two_created.
 The single writer during the measured write case (\`GET /api/admin/writer\` before and after): $writer_sqlite; on PostgreSQL, $writer_pg.
 $profile_block
 <!-- bench:end -->
