@@ -7,11 +7,13 @@
 #   Usage: scripts/ab-writes.sh DIR [DIR…]   each DIR an API build: dotnet publish api/CharityPromo.Api -c Release -o DIR
 #   BENCH_ROUNDS (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 #   BENCH_CUSTOMERS (1000): distinct customer references (fewer: longer histories; 0: none sent),
-#   BENCH_PREP: SQL that sqlite3 runs on the fresh schema before the API starts (a bound such as a dropped index).
+#   BENCH_PREP: SQL that sqlite3 runs on the fresh schema before the API starts (a bound such as a dropped index),
+#   BENCH_POSTGRES (0): 1 runs every build on PostgreSQL instead, a fresh database per run on one throwaway cluster
+#   (scripts/postgres.sh, as bench.sh's PostgreSQL case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-[ $# -ge 1 ] || { sed -n '2,11p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 rounds=${BENCH_ROUNDS:-3}
 seconds=${BENCH_SECONDS:-10}
 [ "$seconds" -ge 3 ] || { echo "BENCH_SECONDS must be at least 3." >&2; exit 2; }
@@ -28,12 +30,24 @@ export Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft=Warning
 export BENCH_DIR="$root/scripts/bench"
 work=$(mktemp -d)
 api_pid=""
-trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+pg_dir=""
+trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null; wait 2>/dev/null; [ -z "$pg_dir" ] || { bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"; }; rm -rf "$work"' EXIT INT TERM
+if [ "${BENCH_POSTGRES:-0}" = 1 ]; then
+  pg_dir=$(mktemp -d /tmp/charitypromo-ab-pg.XXXXXX) # not under $work: the server runs as another user
+  pg_port=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$(bash scripts/postgres.sh start "$pg_dir" 25533)")
+  export Database__Provider=Postgres
+fi
+runs=0
 
 one_run() { # DIR LABEL
   local dir=$1 label=$2 db="$work/run.db"
   rm -f "$db"*
   export ConnectionStrings__Default="Data Source=$db"
+  if [ -n "$pg_dir" ]; then
+    runs=$((runs + 1))
+    psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE ab_$runs" postgres
+    export ConnectionStrings__Default="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=ab_$runs"
+  fi
   admin_key=$(dotnet "$dir/CharityPromo.Api.dll" keys create --name ab --scopes admin,checkout,finance 2>/dev/null | tail -n 1)
   [ -z "${BENCH_PREP:-}" ] || sqlite3 "$db" "$BENCH_PREP"
   (cd "$dir" && exec dotnet CharityPromo.Api.dll --urls "$api") >"$work/api.log" 2>&1 &
