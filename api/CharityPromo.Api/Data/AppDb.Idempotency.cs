@@ -15,12 +15,26 @@ internal sealed partial class AppDb
             Body = row.GetFieldValue<byte[]>(4),
         });
 
-    /// <summary>Stores the answer under its key; false when the key was stored first (earlier in this batch, or by another instance).</summary>
-    public async Task<bool> StoreIdempotencyRecordAsync(IdempotencyRecord record) => await this.ExecuteAsync($"""
-        INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
-        VALUES ({record.ClientId}, {record.Key}, {record.Fingerprint}, {record.StatusCode}, {record.ContentType}, {record.Location}, {record.Body}, {record.CreatedUtc})
-        ON CONFLICT ("ClientId", "Key") DO NOTHING
-        """) == 1;
+    /// <summary>
+    /// Stores the answer under its key, then runs <paramref name="then"/> in the same round trip (PostgreSQL); false when
+    /// the key was stored first (earlier in this batch, or by another instance), in which case nothing after the insert
+    /// ran and the transaction still needs rolling back to a savepoint before its next statement (PostgreSQL).
+    /// </summary>
+    public async Task<bool> StoreIdempotencyRecordAsync(IdempotencyRecord record, IReadOnlyList<FormattableString> then)
+    {
+        try
+        {
+            await this.ExecuteAsync([$"""
+                INSERT INTO "IdempotencyRecords" ("ClientId", "Key", "Fingerprint", "StatusCode", "ContentType", "Location", "Body", "CreatedUtc")
+                VALUES ({record.ClientId}, {record.Key}, {record.Fingerprint}, {record.StatusCode}, {record.ContentType}, {record.Location}, {record.Body}, {record.CreatedUtc})
+                """, .. then]);
+            return true;
+        }
+        catch (System.Data.Common.DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            return false;
+        }
+    }
 
     /// <summary>Deletes up to <paramref name="batch"/> of the oldest answers stored before <paramref name="cutoff"/>; returns how many.</summary>
     public Task<int> DeleteExpiredIdempotencyRecordsAsync(DateTime cutoff, int batch, CancellationToken ct) => this.ExecuteAsync($"""

@@ -11,7 +11,10 @@ internal static class DbErrors
     private const int SqliteConstraintPrimaryKey = 1555;
 
     /// <summary>True when the save failed because a unique index (or primary key) refused a duplicate.</summary>
-    public static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    public static bool IsUniqueViolation(DbUpdateException ex) => IsUniqueViolation(ex.InnerException);
+
+    /// <summary>True when a statement (run by <see cref="DirectSql"/>, say) was refused by a unique index or primary key.</summary>
+    public static bool IsUniqueViolation(Exception? ex) => ex switch
     {
         SqliteException { SqliteErrorCode: SqliteConstraint } sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,

@@ -24,7 +24,8 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     /// What a write decided: its answer, and whether its changes are kept. An undone write may have a follow-up, run after
     /// the undo in the same savepoint and kept, whose answer replaces the write's (a refusal stored for replay).
     /// </summary>
-    public readonly record struct Outcome(IResult Result, bool Keep, Func<AppDb, Task<IResult>>? AfterUndo = null);
+    /// <param name="Ended">A kept write that already ended its savepoint (<see cref="EndWrite"/>) in its own last round trip.</param>
+    public readonly record struct Outcome(IResult Result, bool Keep, Func<AppDb, Task<IResult>>? AfterUndo = null, bool Ended = false);
 
     /// <summary>Queues <paramref name="work"/> and completes once its batch has committed (or failed). Only <see cref="Writes"/> calls it.</summary>
     public Task<IResult> RunAsync(Func<AppDb, Task<Outcome>> work)
@@ -68,7 +69,8 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
             db.ForgetCounts(0); // a pooled context may come back from a batch that failed
             await using var tx = await db.Database.BeginTransactionAsync();
             // The savepoint before the next write: taken once here; after a kept write released and taken again in one
-            // round trip (PostgreSQL); after an undone one still there, since rolling back to a savepoint keeps it.
+            // round trip (PostgreSQL), or with the write's own last statements; after an undone one still there, since rolling
+            // back to a savepoint keeps it.
             await db.ExecuteAsync(Savepoint);
             var kept = 0; // counts of the writes kept so far
             async Task UndoAsync()
@@ -85,7 +87,7 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                     {
                         var outcome = await item.Work(db);
                         var result = outcome.Result;
-                        if (outcome.Keep) await db.ExecuteAsync(ReleaseThenSavepoint);
+                        if (outcome.Keep) { if (!outcome.Ended) await db.ExecuteAsync(EndWrite); }
                         else
                         {
                             await UndoAsync();
@@ -93,7 +95,7 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                             {
                                 db.ChangeTracker.Clear();
                                 result = await after(db);
-                                await db.ExecuteAsync(ReleaseThenSavepoint);
+                                await db.ExecuteAsync(EndWrite);
                             }
                         }
                         answered.Add((item, result));
@@ -138,8 +140,15 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
     }
 
     private static readonly FormattableString Savepoint = $"SAVEPOINT write";
-    private static readonly FormattableString RollbackToSavepoint = $"ROLLBACK TO SAVEPOINT write";
-    private static readonly FormattableString[] ReleaseThenSavepoint = [$"RELEASE SAVEPOINT write", Savepoint];
+
+    /// <summary>Back to the start of the current write: undoes it (the savepoint stays, for the next write).</summary>
+    public static readonly FormattableString RollbackToSavepoint = $"ROLLBACK TO SAVEPOINT write";
+
+    /// <summary>
+    /// Ends a kept write: releases its savepoint and takes the next write's. A write may send these with its own last
+    /// statements, saving a round trip (<see cref="Outcome.Ended"/>); otherwise the writer sends them.
+    /// </summary>
+    public static readonly FormattableString[] EndWrite = [$"RELEASE SAVEPOINT write", Savepoint];
 
     /// <param name="Caller">The trace of the request (or job) that queued the write, for the batch's span.</param>
     private sealed record Item(Func<AppDb, Task<Outcome>> Work, ActivityContext? Caller)

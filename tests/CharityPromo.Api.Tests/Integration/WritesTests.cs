@@ -40,6 +40,46 @@ public class WritesTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ARetryThatRanBeforeTheFirstAttemptCommittedIsUndoneAndAnsweredAsTheFirst()
+    {
+        _ = app.Client();
+        await using var scope = app.Services.CreateAsyncScope();
+        var started = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var first = Writes.RunAsync(Request(scope, "raced-1"), async db =>
+        {
+            started.SetResult();
+            await gate.Task; // the first attempt's batch is still open when the retry looks for a stored answer
+            db.Charities.Add(NewCharity("writes-raced-first"));
+            return TypedResults.Created("/first", new { attempt = 1 });
+        });
+        await started.Task;
+        // Finds no stored answer, so it runs, in the next batch: its own work is kept until the answer cannot be stored.
+        var retry = Writes.RunAsync(Request(scope, "raced-1"), db =>
+        {
+            db.Charities.Add(NewCharity("writes-raced-retry"));
+            return Task.FromResult<IResult>(TypedResults.Created("/retry", new { attempt = 2 }));
+        });
+        gate.SetResult();
+
+        ((IStatusCodeHttpResult)await first).StatusCode.ShouldBe(201);
+        var answer = await retry;
+        ((IStatusCodeHttpResult)answer).StatusCode.ShouldBe(201);
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, Response = { Body = new MemoryStream() } };
+        await answer.ExecuteAsync(http);
+        http.Response.Headers.Location.ToString().ShouldBe("/first"); // the first attempt's answer, replayed
+        (await ExistsAsync("writes-raced-first")).ShouldBeTrue();
+        (await ExistsAsync("writes-raced-retry")).ShouldBeFalse(); // the retry's own work undone
+        // The writer carries on: the next write in the same kind of batch is kept as usual.
+        await Writes.RunAsync(Request(scope, "raced-2"), db =>
+        {
+            db.Charities.Add(NewCharity("writes-raced-after"));
+            return Task.FromResult<IResult>(TypedResults.Created("/after", new { }));
+        });
+        (await ExistsAsync("writes-raced-after")).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task ARefusalUndoesWhatTheWorkDidAndIsStoredSoARetryIsAnsweredWithoutRunningItAgain()
     {
         _ = app.Client();
