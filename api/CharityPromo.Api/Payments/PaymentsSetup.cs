@@ -18,11 +18,16 @@ internal static class PaymentsSetup
                 "Stripe:ReconcileMaxCalls must be 2 to 1000, and Stripe:AbandonAfter longer than Stripe:ReconcileAfter.")
             .ValidateOnStart();
         services.AddTransient<StripeHttpLogging>();
+        // One StripeClient for the process, as Stripe.net intends: building one (its user-agent string, its HTTP wrapper)
+        // is costly, and every purchase handler takes one, whatever its payment method. Its HttpClient is created once,
+        // so the factory's handler is never rotated; the pooled connections are renewed every few minutes instead, which
+        // picks up DNS changes the way rotation would. Stripe.net pins its own API version, sets the idempotency keys
+        // we pass, and retries on its own rules.
         services.AddHttpClient(HttpClientName, (s, http) => http.Timeout = s.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<StripeHttpLogging>();
-        // Transient over the factory's client, so the pooled handler is renewed as IHttpClientFactory intends. Stripe.net
-        // pins its own API version, sets the idempotency keys we pass, and retries on its own rules.
-        services.AddTransient(s =>
+        services.AddSingleton(s =>
         {
             var options = s.GetRequiredService<IOptions<StripeOptions>>().Value;
             var http = s.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
