@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Net;
 using CharityPromo.Testing;
@@ -37,17 +36,4 @@ public sealed class TraceTests : IDisposable
     }
 
     public void Dispose() => _site.Dispose();
-
-    private sealed class Spans : Collection<Activity>
-    {
-        protected override void InsertItem(int index, Activity item)
-        {
-            lock (this) base.InsertItem(index, item);
-        }
-
-        public List<Activity> Snapshot()
-        {
-            lock (this) return this.ToList();
-        }
-    }
 }

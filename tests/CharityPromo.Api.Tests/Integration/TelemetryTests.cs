@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -155,20 +154,6 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         _listener?.Dispose();
         await _app.DisposeAsync();
-    }
-
-    /// <summary>The exporter's collection: spans end on many threads (and other test classes' apps' spans arrive too).</summary>
-    private sealed class Spans : Collection<Activity>
-    {
-        protected override void InsertItem(int index, Activity item)
-        {
-            lock (this) base.InsertItem(index, item);
-        }
-
-        public List<Activity> Snapshot()
-        {
-            lock (this) return this.ToList();
-        }
     }
 }
 
