@@ -45,9 +45,13 @@ internal static class DataSetup
         Func<DbContextOptionsBuilder<AppDb>, string, DbContextOptionsBuilder> useProvider)
     {
         var reports = config.GetConnectionString("Reports");
-        var replica = string.IsNullOrWhiteSpace(reports) ? null
-            : ((DbContextOptionsBuilder<AppDb>)Quiet(useProvider(new DbContextOptionsBuilder<AppDb>(), reports)
-                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking))).Options;
+        DbContextOptions<AppDb>? replica = null;
+        if (!string.IsNullOrWhiteSpace(reports))
+        {
+            var options = new DbContextOptionsBuilder<AppDb>();
+            Quiet(useProvider(options, reports)).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+            replica = options.Options;
+        }
         return services.AddScoped(scope => new ReportsDb(scope, replica));
     }
 

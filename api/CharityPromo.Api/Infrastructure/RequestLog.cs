@@ -5,7 +5,7 @@ namespace CharityPromo.Api.Infrastructure;
 /// <summary>
 /// One log line per request, naming the route's template ("GET /api/receipts/{code}"), never the path: a path carries
 /// receipt codes, order ids and customer references, which stay out of the log at every level. ASP.NET Core's own
-/// request lines (which print the path) stay at Warning in appsettings.json. The line carries the trace and span ids
+/// request logging (whose lines and scope print the path) is off in appsettings.json. The line carries the trace and span ids
 /// like every other (<c>ActivityTrackingOptions</c>), so it joins up with the request's trace.
 /// </summary>
 internal static class RequestLog

@@ -87,7 +87,10 @@ internal sealed class WriteBatcher(IServiceScopeFactory scopes, IOutputCacheStor
                     {
                         var outcome = await item.Work(db);
                         var result = outcome.Result;
-                        if (outcome.Keep) { if (!outcome.Ended) await db.ExecuteAsync(EndWrite); }
+                        if (outcome.Keep)
+                        {
+                            if (!outcome.Ended) await db.ExecuteAsync(EndWrite);
+                        }
                         else
                         {
                             await UndoAsync();
