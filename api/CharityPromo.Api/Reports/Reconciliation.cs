@@ -122,7 +122,8 @@ internal static class Reconciliation
                 continue;
             }
             var facts = stripe[row.Id];
-            if (facts.Intent is not { } intent)
+            var intent = facts.Intent;
+            if (intent is null)
             {
                 Add(facts.Problem!, facts.Problem == "stripe_unreachable" ? "Stripe could not be asked; run the report again." : "Stripe has no such PaymentIntent.", row.AmountPaid, null);
                 continue;

@@ -73,7 +73,8 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (_, checkout) = await SetUpAsync(slug: "orders");
         var other = app.Client(await app.CreateKeyAsync("checkout"));
         await (await checkout.PostJson("/api/purchases", Seed.Purchase("SAME", campaign: "orders"), "a")).Expect(HttpStatusCode.Created);
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("SAME", campaign: "orders"), "b")).ExpectProblem(HttpStatusCode.Conflict, "orderId");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("SAME", campaign: "orders"), "b")).ExpectProblem(HttpStatusCode.Conflict, "orderId"))
+            .Str("detail").ShouldBe("Order 'SAME' was already recorded by this API client.");
         await (await other.PostJson("/api/purchases", Seed.Purchase("SAME", campaign: "orders"), "a")).Expect(HttpStatusCode.Created);
 
         var mine = await (await checkout.GetAsync("/api/purchases?orderId=SAME")).Expect(HttpStatusCode.OK);
@@ -93,11 +94,17 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "later", starts: "2026-09-01T00:00:00Z"))).Expect(HttpStatusCode.Created);
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "over", starts: "2026-01-01T00:00:00Z", ends: "2026-05-01T00:00:00Z"))).Expect(HttpStatusCode.Created);
 
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("W1", campaign: "later"), "w1")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign");
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("W2", campaign: "over"), "w2")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign");
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("W3", campaign: "window", currency: "eur"), "w3")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "currency");
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("W4", campaign: "nope"), "w4")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign");
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("W5", campaign: "window", charity: "someone-else"), "w5")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity");
+        // Each refusal names the field and says what would be accepted.
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("W1", campaign: "later"), "w1")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign"))
+            .Str("detail").ShouldBe("Campaign 'later' starts at 2026-09-01T00:00:00Z.");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("W2", campaign: "over"), "w2")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign"))
+            .Str("detail").ShouldBe("Campaign 'over' ended at 2026-05-01T00:00:00Z.");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("W3", campaign: "window", currency: "eur"), "w3")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "currency"))
+            .Str("detail").ShouldBe("Campaign 'window' is in 'usd', not 'eur'.");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("W4", campaign: "nope"), "w4")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "campaign"))
+            .Str("detail").ShouldBe("No campaign 'nope'.");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("W5", campaign: "window", charity: "someone-else"), "w5")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity"))
+            .Str("detail").ShouldBe("Campaign 'window' does not support charity 'someone-else'.");
 
         app.Clock.Set(new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero));
         try
@@ -113,9 +120,16 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
     [Fact]
     public async Task TheCharityMayBeLeftOutWhenTheCampaignHasOnlyOne()
     {
-        var (_, checkout) = await SetUpAsync(slug: "single");
+        var (admin, checkout) = await SetUpAsync(slug: "single");
         var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase("S1", campaign: "single", charity: null), "s1")).Expect(HttpStatusCode.Created);
         purchase.Str("charity").ShouldBe("read-together");
+
+        await (await admin.PostJson("/api/charities", Seed.Charity("second-shelf", "Second Shelf"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "two-causes", charities: ["read-together", "second-shelf"]))).Expect(HttpStatusCode.Created);
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("S2", campaign: "two-causes", charity: null), "s2")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity"))
+            .Str("detail").ShouldBe("Campaign 'two-causes' supports several charities: name one.");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("S3", campaign: "two-causes", charity: "second-shelf"), "s3")).Expect(HttpStatusCode.Created))
+            .Str("charity").ShouldBe("second-shelf");
     }
 
     [Fact]
@@ -123,7 +137,8 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var (admin, checkout) = await SetUpAsync(slug: "addons");
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "no-addons", addOn: false, roundUp: false))).Expect(HttpStatusCode.Created);
-        await (await checkout.PostJson("/api/purchases", Seed.Purchase("A1", campaign: "no-addons", addOn: 100), "a1")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "addOn");
+        (await (await checkout.PostJson("/api/purchases", Seed.Purchase("A1", campaign: "no-addons", addOn: 100), "a1")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "addOn"))
+            .Str("detail").ShouldBe("Campaign 'no-addons' does not take shopper add-ons.");
         var ok = await (await checkout.PostJson("/api/purchases", Seed.Purchase("A2", campaign: "no-addons", addOn: 0, roundUp: true), "a2")).Expect(HttpStatusCode.Created);
         ok.Long("donation.roundUp").ShouldBe(0);
         ok.Long("donation.total").ShouldBe(250);
@@ -155,6 +170,20 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         campaign.Long("match.remaining").ShouldBe(0);
         campaign.Long("totals.raised").ShouldBe(6 * 351 + 500);
         (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ShoppersWithoutAReferenceAreNeverCountedAsOneLoyalCustomer()
+    {
+        var (_, checkout) = await SetUpAsync(new { minPriorPurchases = 2, percentBps = 10000, budget = 100_000 }, slug: "anonymous");
+        var refs = new[] { null, "", "   ", null, "", "   " };
+        for (var i = 0; i < refs.Length; i++)
+        {
+            var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase($"ANON-{i}", campaign: "anonymous", customerRef: refs[i]), $"anon-{i}"))
+                .Expect(HttpStatusCode.Created);
+            purchase.Long("donation.match").ShouldBe(0, $"purchase {i} has no shopper behind it to be loyal");
+        }
+        (await app.WithDbAsync(db => db.Purchases.CountAsync(p => p.OrderId.StartsWith("ANON-") && p.CustomerHash != null))).ShouldBe(0);
     }
 
     [Fact]
@@ -191,7 +220,7 @@ public class PurchaseFlowTests(ApiFactory app) : IClassFixture<ApiFactory>
         var amounts = Enumerable.Range(0, 120).Select(i => 1000L + i * 37).ToArray();
 
         var responses = await Task.WhenAll(amounts.Select((amount, i) =>
-            clients[i % clients.Length].PostJson("/api/purchases", Seed.Purchase($"C-{i}", amount, campaign: "busy", customerRef: $"cust-{i % 7}"), $"c-{i}")));
+            clients[i % clients.Length].PostJson("/api/purchases", Seed.Purchase($"C-{i}", amount, campaign: "busy", customerRef: i % 3 == 0 ? null : $"cust-{i % 7}"), $"c-{i}")));
         var bodies = await Task.WhenAll(responses.Select(r => r.Expect(HttpStatusCode.Created)));
 
         var campaign = await (await app.Client().GetAsync("/api/campaigns/busy")).Expect(HttpStatusCode.OK);
