@@ -44,14 +44,77 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         batch.Long("amount").ShouldBe(firstThree);
         batch.Long("lines").ShouldBe(3);
         batch.Str("status").ShouldBe("draft");
-        await (await finance.PostJson("/api/remittances", Batch("gather", 5))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc");
+        (await (await finance.PostJson("/api/remittances", Batch("gather", 5))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"))
+            .Str("detail").ShouldBe("Nothing is outstanding for 'gather' in 'usd' before the cutoff.");
 
         var later = await (await finance.PostJson("/api/remittances", Batch("gather", 15))).Expect(HttpStatusCode.Created);
         later.Long("amount").ShouldBe(purchases[3].Long("donation.total"));
-        await (await finance.PostJson("/api/remittances", Batch("gather", 30))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"); // future
-        await (await finance.PostJson("/api/remittances", new { charity = "nobody", currency = "usd", cutoffUtc = Start })).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity");
+        (await (await finance.PostJson("/api/remittances", Batch("gather", 30))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"))
+            .Str("detail").ShouldBe("The cutoff cannot be in the future.");
+        (await (await finance.PostJson("/api/remittances", new { charity = "nobody", currency = "usd", cutoffUtc = Start })).ExpectProblem(HttpStatusCode.UnprocessableEntity, "charity"))
+            .Str("detail").ShouldBe("No charity 'nobody'.");
         await (await finance.PostJson("/api/remittances", new { charity = "gather", currency = "usdollar", cutoffUtc = Start })).ExpectProblem(HttpStatusCode.BadRequest, "currency");
         (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ABatchTakesOnlyThisCharitysPledgesInItsCurrencyConfirmedBeforeTheCutoffAndStillOwed()
+    {
+        await SetUpAsync("not-mine"); // another charity's pledges, in the same currency and days
+        var (finance, checkout, admin, purchases) = await SetUpAsync("mine");
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "mine-eur", currency: "eur", charities: ["mine"]))).Expect(HttpStatusCode.Created);
+        app.Clock.Set(Start);
+        var euro = await (await checkout.PostJson("/api/purchases", Seed.Purchase("mine-eur-0", 3000, campaign: "mine-eur", charity: "mine", currency: "eur", customerRef: null), "mine-eur-0"))
+            .Expect(HttpStatusCode.Created);
+        app.Clock.Set(Start.AddDays(20));
+        // Fully refunded before any batch: nothing of it is owed, so it is no line at all.
+        await (await checkout.PostJson($"/api/purchases/{purchases[1].Str("id")}/refunds", new { }, "mine-refund")).Expect(HttpStatusCode.Created);
+
+        // Confirmed at the cutoff is not before it.
+        (await (await finance.PostJson("/api/remittances", Batch("mine", 0))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"))
+            .Str("detail").ShouldBe("Nothing is outstanding for 'mine' in 'usd' before the cutoff.");
+
+        var dollars = await (await finance.PostJson("/api/remittances", Batch("mine", 15))).Expect(HttpStatusCode.Created);
+        List<JsonNode> owed = [purchases[0], purchases[2], purchases[3]];
+        (dollars.Long("lines"), dollars.Long("amount")).ShouldBe((3L, owed.Sum(p => p.Long("donation.total"))));
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var euros = await (await finance.PostJson("/api/remittances", new { charity = "mine", currency = "eur", cutoffUtc = Start.AddDays(15) })).Expect(HttpStatusCode.Created);
+        (euros.Long("lines"), euros.Long("amount")).ShouldBe((1L, euro.Long("donation.total")));
+
+        // The statement lists the pledges in the order they were made, each with when it was confirmed.
+        var statement = await (await finance.GetAsync($"/api/remittances/{dollars.Str("id")}/statement")).Expect(HttpStatusCode.OK);
+        statement["lines"]!.AsArray().Select(l => (l!.Str("receiptCode"), l!.Str("confirmedUtc"))).ShouldBe([
+            (owed[0].Str("receiptCode"), "2026-06-01T12:00:00.000Z"), (owed[1].Str("receiptCode"), "2026-06-01T12:00:00.000Z"),
+            (owed[2].Str("receiptCode"), "2026-06-11T12:00:00.000Z"),
+        ]);
+        var csv = await finance.GetAsync($"/api/remittances/{dollars.Str("id")}/statement?format=csv");
+        csv.Content.Headers.ContentType!.ToString().ShouldBe("text/csv; charset=utf-8");
+
+        var list = (await (await finance.GetAsync("/api/remittances?charity=mine")).Expect(HttpStatusCode.OK)).AsArray();
+        list.Select(b => b!.Str("id")).ShouldBe([euros.Str("id"), dollars.Str("id")]); // newest first
+        (await (await admin.GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK))["ok"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task EachRefusalAboutABatchSaysWhatIsWrong()
+    {
+        var (finance, _, _, _) = await SetUpAsync("refusals");
+        var unknown = Guid.NewGuid();
+        foreach (var response in new[]
+                 {
+                     await finance.GetAsync($"/api/remittances/{unknown}"), await finance.GetAsync($"/api/remittances/{unknown}/statement"),
+                     await finance.PostJson($"/api/remittances/{unknown}/paid", new { reference = "BACS-X" }), await finance.DeleteAsync($"/api/remittances/{unknown}"),
+                 })
+            (await response.ExpectProblem(HttpStatusCode.NotFound)).Str("detail").ShouldBe($"No remittance '{unknown}'.");
+
+        var batch = await (await finance.PostJson("/api/remittances", Batch("refusals", 15))).Expect(HttpStatusCode.Created);
+        (await (await finance.GetAsync($"/api/remittances/{batch.Str("id")}/statement?format=xml")).ExpectProblem(HttpStatusCode.BadRequest, "format"))
+            ["errors"]!["format"]![0]!.GetValue<string>().ShouldBe("'format' must be 'csv' or 'json'.");
+        await (await finance.PostJson($"/api/remittances/{batch.Str("id")}/paid", new { reference = "BACS-R" })).Expect(HttpStatusCode.OK);
+        (await (await finance.PostJson($"/api/remittances/{batch.Str("id")}/paid", new { reference = "BACS-R2" })).ExpectProblem(HttpStatusCode.Conflict, "status"))
+            .Str("detail").ShouldBe("This batch was already paid.");
+        (await (await finance.DeleteAsync($"/api/remittances/{batch.Str("id")}")).ExpectProblem(HttpStatusCode.Conflict, "status"))
+            .Str("detail").ShouldBe("A paid batch cannot be deleted; later reversals carry forward into the next batch.");
     }
 
     [Fact]
