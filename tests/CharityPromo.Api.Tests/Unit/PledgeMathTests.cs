@@ -10,6 +10,18 @@ public class PledgeMathTests
         new(currency, amount, roundUp, addOn, prior, budgetLeft);
 
     [Fact]
+    public void DonationPartsAddSubtractAndNegatePartByPart()
+    {
+        var a = new DonationBreakdown(100, 20, 3, 40);
+        var b = new DonationBreakdown(7, 5, 1, 9);
+        (a + b).ShouldBe(new DonationBreakdown(107, 25, 4, 49));
+        (a - b).ShouldBe(new DonationBreakdown(93, 15, 2, 31));
+        (-a).ShouldBe(new DonationBreakdown(-100, -20, -3, -40));
+        (-a).Total.ShouldBe(-163);
+        (a - b + b).ShouldBe(a);
+    }
+
+    [Fact]
     public void TheContractExampleGivesThreeHundredFiftyOneCents()
     {
         var d = PledgeMath.Compute(FivePercentCappedAt500, Input(4999, roundUp: true, addOn: 100));
