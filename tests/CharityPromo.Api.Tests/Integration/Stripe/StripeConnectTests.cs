@@ -332,4 +332,70 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         found.Long("ours").ShouldBe(0);
         found.Long("stripe").ShouldBe(100);
     }
+
+    /// <summary>Stripe's copy of a transfer, changed as a test needs it to differ from the batch.</summary>
+    private void ChangeTransfer(string id, long? amount = null, string? currency = null, string? destination = null) => fx.Stripe.State.Locked(_ =>
+    {
+        var was = fx.Stripe.State.Transfers[id];
+        fx.Stripe.State.Transfers[id] = new TransferObject
+        {
+            Id = was.Id, Amount = amount ?? was.Amount, AmountReversed = was.AmountReversed, Currency = currency ?? was.Currency,
+            Destination = destination ?? was.Destination, Description = was.Description, TransferGroup = was.TransferGroup, Metadata = was.Metadata,
+            Created = was.Created, Reversals = was.Reversals,
+        };
+        return 0;
+    });
+
+    [Fact]
+    public async Task ReconciliationNamesEachWayABatchCanDifferFromItsTransferInOrderWithinThePeriod()
+    {
+        fx.Stripe.State.SetAvailable("usd", 1_000_000);
+        async Task<JsonNode> PaidByTransferAsync(string charity, long amount) =>
+            await (await TransferAsync(await DraftBatchAsync(await CharityAsync(charity), amount))).Expect(HttpStatusCode.OK);
+
+        var before = await PaidByTransferAsync("connect-rc-before", 1000);
+        var twoWrong = await DraftBatchAsync(await CharityAsync("connect-rc-amount"), 2000);
+        var from = fx.App.Clock.GetUtcNow(); // paid at the period's first instant: in it
+        var twoWrongTransfer = (await (await TransferAsync(twoWrong)).Expect(HttpStatusCode.OK)).Str("transferId");
+        ChangeTransfer(twoWrongTransfer, amount: twoWrong.Long("amount") + 1, currency: "eur");
+        var elsewhere = await PaidByTransferAsync("connect-rc-destination", 3000);
+        ChangeTransfer(elsewhere.Str("transferId"), destination: "acct_elsewhere");
+        var gone = await PaidByTransferAsync("connect-rc-gone", 4000);
+        fx.Stripe.State.Locked(_ => fx.Stripe.State.Transfers.Remove(gone.Str("transferId")));
+        var unanswered = await PaidByTransferAsync("connect-rc-unreachable", 5000);
+        var unfinished = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished"), 6000);
+        await fx.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlInterpolatedAsync(db.Database,
+            $"""UPDATE "Remittances" SET "TransferStartedUtc" = {fx.App.Clock.GetUtcNow().UtcDateTime} WHERE "Id" = {Guid.Parse(unfinished.Str("id"))}"""));
+        var byBank = await DraftBatchAsync(await CharityAsync("connect-rc-bank"), 7000);
+        await (await _finance.PostJson($"/api/remittances/{byBank.Str("id")}/paid", new { reference = "BANK-RC" })).Expect(HttpStatusCode.OK);
+        var atEnd = await DraftBatchAsync(await CharityAsync("connect-rc-after"), 8000);
+        var to = fx.App.Clock.GetUtcNow(); // paid at the period's end: not in it
+        await (await TransferAsync(atEnd)).Expect(HttpStatusCode.OK);
+        fx.Stripe.FailNext(new Fault(500, ShouldRetry: false, Method: "GET", Path: $"/v1/transfers/{unanswered.Str("transferId")}"));
+
+        var report = await (await _finance.GetAsync($"/api/reports/reconciliation?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
+            .Expect(HttpStatusCode.OK);
+        report.Long("transfersChecked").ShouldBe(5); // the four paid by transfer in the period, and the unfinished one
+        var ours = new[] { before, twoWrong, elsewhere, gone, unanswered, unfinished, byBank, atEnd }.Select(b => b.Str("id")).ToHashSet();
+        var account = await AccountOfAsync("connect-rc-destination");
+        report["transferMismatches"]!.AsArray().Select(m => m!).Where(m => ours.Contains(m.Str("remittanceId")))
+            .Select(m => (m.Str("remittanceId"), m.Str("cause"), m.Str("detail"), m["ours"]?.GetValue<long>(), m["stripe"]?.GetValue<long>()))
+            .ShouldBe([
+                (twoWrong.Str("id"), "transfer_amount_mismatch", $"Stripe's transfer is for {twoWrong.Long("amount") + 1} eur.", twoWrong.Long("amount"), twoWrong.Long("amount") + 1),
+                (twoWrong.Str("id"), "transfer_currency_mismatch", "Stripe's transfer is in eur.", null, null),
+                (elsewhere.Str("id"), "transfer_destination_mismatch", $"Stripe's transfer went to acct_elsewhere, not the charity's account {account}.", null, null),
+                (gone.Str("id"), "transfer_missing", "Stripe has no such transfer.", gone.Long("amount"), null),
+                (unanswered.Str("id"), "stripe_unreachable", "Stripe could not be asked; run the report again.", unanswered.Long("amount"), null),
+                (unfinished.Str("id"), "transfer_unfinished", "A transfer was started and never recorded: POST /api/remittances/{id}/transfer again to finish it.",
+                    unfinished.Long("amount"), null),
+            ]);
+
+        // A batch whose transfer was started is finished by transfer only; any other draft is still deleted.
+        const string started = "A Stripe transfer of this batch was started: finish it with POST /api/remittances/{id}/transfer, which never makes a second one.";
+        (await (await _finance.DeleteAsync($"/api/remittances/{unfinished.Str("id")}")).ExpectProblem(HttpStatusCode.Conflict, "status")).Str("detail").ShouldBe(started);
+        (await (await _finance.PostJson($"/api/remittances/{unfinished.Str("id")}/paid", new { reference = "BANK-NO" })).ExpectProblem(HttpStatusCode.Conflict, "status"))
+            .Str("detail").ShouldBe(started);
+        var draft = await DraftBatchAsync(await CharityAsync("connect-rc-draft"), 9000);
+        (await _finance.DeleteAsync($"/api/remittances/{draft.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
 }
