@@ -176,9 +176,13 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
     [Fact]
     public async Task DeletingADraftMakesItsPledgesOutstandingAgain()
     {
-        var (finance, _, _, purchases) = await SetUpAsync("undo");
+        var (finance, _, admin, purchases) = await SetUpAsync("undo");
         var draft = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
         (await finance.DeleteAsync($"/api/remittances/{draft.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        // The audit trail keeps what was deleted: a draft of this amount and these lines.
+        var deleted = (await AuditTrailTests.TrailAsync(admin, "&kind=remittance.deleted")).Single(e => e.Str("subject") == $"remittance:{draft.Str("id")}");
+        (AuditTrailTests.Change(deleted, "status").Str("before"), AuditTrailTests.Change(deleted, "amount").Str("before"), AuditTrailTests.Change(deleted, "lines").Str("before"))
+            .ShouldBe(("draft", draft.Long("amount").ToString(CultureInfo.InvariantCulture), "4"));
         // A 204 has no body to write: writing even an empty one made Kestrel throw and drop the connection after the answer.
         app.Logs.ShouldNotContain(line => line.Contains("invalid for responses with status code 204"));
         await (await finance.GetAsync($"/api/remittances/{draft.Str("id")}")).ExpectProblem(HttpStatusCode.NotFound);
@@ -273,6 +277,12 @@ public class RemittanceLimitTests : IClassFixture<ApiFactory>
         second["moreOutstanding"]!.GetValue<bool>().ShouldBeFalse();
         (first.Long("amount") + second.Long("amount")).ShouldBe(everything);
         await (await finance.PostJson("/api/remittances", RemittanceTests.Batch("capped", 15))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc");
+
+        // Exactly the limit outstanding: one full batch, and nothing more to say.
+        var (_, _, _, exact) = await RemittanceTests.SetUpAsync(_app, "capped-exactly");
+        var whole = await (await finance.PostJson("/api/remittances", RemittanceTests.Batch("capped-exactly", 5))).Expect(HttpStatusCode.Created);
+        (whole.Long("lines"), whole["moreOutstanding"]!.GetValue<bool>()).ShouldBe((3L, false));
+        whole.Long("amount").ShouldBe(exact.Take(3).Sum(p => p.Long("donation.total")));
 
         // The flag belongs to the answer that created the batch; reading the batch later does not carry it.
         var read = await (await finance.GetAsync($"/api/remittances/{first.Str("id")}")).Expect(HttpStatusCode.OK);
