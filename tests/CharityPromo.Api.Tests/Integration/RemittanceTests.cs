@@ -87,6 +87,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
             (owed[0].Str("receiptCode"), "2026-06-01T12:00:00.000Z"), (owed[1].Str("receiptCode"), "2026-06-01T12:00:00.000Z"),
             (owed[2].Str("receiptCode"), "2026-06-11T12:00:00.000Z"),
         ]);
+        (await (await finance.GetAsync($"/api/remittances/{dollars.Str("id")}/statement?format=json")).Expect(HttpStatusCode.OK))["lines"]!.AsArray().Count.ShouldBe(3);
         var csv = await finance.GetAsync($"/api/remittances/{dollars.Str("id")}/statement?format=csv");
         csv.Content.Headers.ContentType!.ToString().ShouldBe("text/csv; charset=utf-8");
 
@@ -179,7 +180,10 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (finance, _, admin, purchases) = await SetUpAsync("undo");
         var draft = await (await finance.PostJson("/api/remittances", Batch("undo", 15))).Expect(HttpStatusCode.Created);
         (await finance.DeleteAsync($"/api/remittances/{draft.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        // The audit trail keeps what was deleted: a draft of this amount and these lines.
+        // The audit trail keeps what was created, and what was deleted: a draft of this amount and these lines.
+        var created = (await AuditTrailTests.TrailAsync(admin, "&kind=remittance.created")).Single(e => e.Str("subject") == $"remittance:{draft.Str("id")}");
+        new[] { "charity", "currency", "amount", "lines", "status" }.Select(field => AuditTrailTests.Change(created, field).Str("after"))
+            .ShouldBe(["undo", "usd", draft.Long("amount").ToString(CultureInfo.InvariantCulture), "4", "draft"]);
         var deleted = (await AuditTrailTests.TrailAsync(admin, "&kind=remittance.deleted")).Single(e => e.Str("subject") == $"remittance:{draft.Str("id")}");
         (AuditTrailTests.Change(deleted, "status").Str("before"), AuditTrailTests.Change(deleted, "amount").Str("before"), AuditTrailTests.Change(deleted, "lines").Str("before"))
             .ShouldBe(("draft", draft.Long("amount").ToString(CultureInfo.InvariantCulture), "4"));
