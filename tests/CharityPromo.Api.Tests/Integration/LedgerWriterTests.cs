@@ -33,6 +33,15 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
         Status = PurchaseStatus.Pending, PaymentMethod = "external", PaymentStatus = PaymentStatuses.NotStarted, CreatedUtc = Now,
     };
 
+    /// <summary>Runs <paramref name="test"/> in a transaction that is rolled back after, as the writer's would be after a failed write.</summary>
+    private Task InRolledBackTransactionAsync(Func<AppDb, Task> test) => app.WithDbAsync(async db =>
+    {
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await test(db);
+        await tx.RollbackAsync();
+        return 0;
+    });
+
     [Fact]
     public async Task EachEntryOfAnExternalPurchaseSaysWhoRecordedItAndWhatPaidIt()
     {
@@ -71,9 +80,8 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task AMovementTheUniqueKeyRefusesNeverReachesTheTotals()
     {
         var id = await PurchaseAsync("LEDGER-DUPLICATE");
-        await app.WithDbAsync(async db =>
+        await InRolledBackTransactionAsync(async db =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
             var purchase = await db.Purchases.SingleAsync(p => p.Id == id);
             var totals = await db.CampaignTotals.AsNoTracking().SingleAsync(t => t.CampaignId == purchase.CampaignId && t.Currency == "usd");
 
@@ -83,8 +91,6 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
 
             var after = await db.CampaignTotals.AsNoTracking().SingleAsync(t => t.CampaignId == purchase.CampaignId && t.Currency == "usd");
             (after.Pending, after.Confirmed, after.Reversed, after.Purchases).ShouldBe((totals.Pending, totals.Confirmed, totals.Reversed, totals.Purchases));
-            await tx.RollbackAsync();
-            return 0;
         });
     }
 
@@ -92,17 +98,14 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task APostingWithNoTotalsRowToMoveFails()
     {
         var id = await PurchaseAsync("LEDGER-NO-ROW");
-        await app.WithDbAsync(async db =>
+        await InRolledBackTransactionAsync(async db =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
             var like = await db.Purchases.AsNoTracking().SingleAsync(p => p.Id == id);
             // The campaign raises in dollars: it has no euro totals row for a euro pledge to move.
             var stray = NewPurchase(like, "eur");
             var error = await Should.ThrowAsync<InvalidOperationException>(() => LedgerWriter.PostNewPurchaseAsync(db, stray,
                 [LedgerWriter.Entry(stray, LedgerKind.Pledged, stray.Donation, LedgerWriter.PurchaseCause, null, Now)], null, default));
             error.Message.ShouldBe($"No totals row for campaign {like.CampaignId}, charity {like.CharityId}, eur.");
-            await tx.RollbackAsync();
-            return 0;
         });
     }
 
@@ -110,9 +113,8 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task ANewPurchaseAnswersWhatTheStatementSentAlongsideChanged()
     {
         var id = await PurchaseAsync("LEDGER-ALONGSIDE");
-        await app.WithDbAsync(async db =>
+        await InRolledBackTransactionAsync(async db =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
             var like = await db.Purchases.AsNoTracking().SingleAsync(p => p.Id == id);
             async Task<int> PostAsync(FormattableString? alongside)
             {
@@ -124,8 +126,6 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             (await PostAsync(null)).ShouldBe(0);
             (await PostAsync($"""UPDATE "Campaigns" SET "Goal" = "Goal" WHERE "Id" = {like.CampaignId}""")).ShouldBe(1);
             (await PostAsync($"""UPDATE "Campaigns" SET "Goal" = "Goal" WHERE "Id" = {Guid.NewGuid()}""")).ShouldBe(0);
-            await tx.RollbackAsync();
-            return 0;
         });
     }
 
@@ -133,9 +133,8 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task OnlyRemittanceEntriesTakeThePathThatMovesNoTotalsAndAnUnknownKindIsRefused()
     {
         var id = await PurchaseAsync("LEDGER-KINDS");
-        await app.WithDbAsync(async db =>
+        await InRolledBackTransactionAsync(async db =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
             var purchase = await db.Purchases.SingleAsync(p => p.Id == id);
             var reversal = LedgerWriter.Entry(purchase, LedgerKind.Reversed, new DonationBreakdown(1, 0, 0, 0), "refund:kinds", null, Now);
             var wrongPath = await Should.ThrowAsync<ArgumentException>(() => LedgerWriter.PostRemittedAsync(db, [reversal], default));
@@ -144,8 +143,6 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             var unknown = LedgerWriter.Entry(purchase, (LedgerKind)99, new DonationBreakdown(1, 0, 0, 0), "unknown", null, Now);
             var refused = await Should.ThrowAsync<ArgumentOutOfRangeException>(() => LedgerWriter.PostAsync(db, [unknown], default));
             refused.Message.ShouldStartWith("Unknown ledger kind.");
-            await tx.RollbackAsync();
-            return 0;
         });
     }
 }
