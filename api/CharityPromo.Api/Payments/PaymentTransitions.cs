@@ -98,7 +98,9 @@ internal static class PaymentTransitions
     /// Follows a Stripe refund: one not yet recorded (by its re_ id; ours carry our refund id in metadata) is recorded
     /// and reverses its share at once, pending or not; a recorded one that failed or was canceled puts back exactly
     /// what it took. Failed and canceled are final, so the refund's events in any order end in the same state; one
-    /// that failed before it was ever recorded is never counted.
+    /// that failed before it was ever recorded is never counted. One not recorded that is larger than what is still
+    /// refundable here is not recorded either: another refund's failure, which put that money back at Stripe, has not
+    /// been heard yet, and the charge's refund list (<c>charge.refunded</c>, failures first) records it once it has.
     /// </summary>
     /// <returns>Whether anything changed.</returns>
     public static async Task<bool> ApplyRefundAsync(AppDb db, Purchase purchase, StripeRefund refund, string source, DateTime now, CancellationToken ct)
@@ -107,10 +109,10 @@ internal static class PaymentTransitions
         var recorded = await db.Refunds.SingleOrDefaultAsync(r => r.StripeRefundId == refund.Id, ct);
         if (recorded is null)
         {
-            if (failed || refund.Amount <= 0 || !await ConfirmAsync(db, purchase, source, now, ct)) return false;
+            if (failed || refund.Amount <= 0 || refund.Amount > purchase.AmountPaid - purchase.Refunded || !await ConfirmAsync(db, purchase, source, now, ct))
+                return false;
             var id = refund.Metadata?.TryGetValue("refund_id", out var ours) == true && Guid.TryParse(ours, out var parsed) ? parsed : Guid.CreateVersion7();
-            var amount = Math.Min(refund.Amount, purchase.AmountPaid - purchase.Refunded);
-            recorded = await RefundPurchase.RecordAsync(db, AuditTrail.Stripe, purchase, amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
+            recorded = await RefundPurchase.RecordAsync(db, AuditTrail.Stripe, purchase, refund.Amount, id, purchase.ClientId, $"stripe:{refund.Id}", refund.Id, now, ct);
             recorded.StripeStatus = refund.Status;
             return true;
         }

@@ -103,7 +103,9 @@ internal sealed class StripeEventProcessor(
             {
                 if (await FindAsync(db, charge.PaymentIntentId, charge.Metadata, ct) is not { } purchase) return $"no purchase for {charge.Id}";
                 var changed = 0;
-                foreach (var refund in chargeRefunds ?? [])
+                // Stripe lists newest first. Failures go first, so that the money they put back is back before a later
+                // refund of it is counted; then the oldest first, as they were made.
+                foreach (var refund in (chargeRefunds ?? []).AsEnumerable().Reverse().OrderBy(r => r.Status is "failed" or "canceled" ? 0 : 1))
                     if (await PaymentTransitions.ApplyRefundAsync(db, purchase, refund, source, now, ct)) changed++;
                 if (purchase.Refunded != charge.AmountRefunded)
                     logger.LogWarning("Charge {Charge} reports {Stripe} refunded, purchase {Purchase} has {Ours}", charge.Id, charge.AmountRefunded, purchase.Id, purchase.Refunded);

@@ -8,7 +8,8 @@ namespace CharityPromo.Api.Tests.Integration.Stripe;
 
 /// <summary>
 /// Stripe's news at the edges of the refund and dispute rules: a refund whose webhook beats its own record, news that
-/// gives nothing back, a failed refund's later news, and a dispute lost after everything was reversed.
+/// gives nothing back, a failed refund's later news, a refund of money an unheard failure put back, and disputes lost
+/// after everything was reversed or for more than was left.
 /// </summary>
 public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixture>
 {
@@ -95,6 +96,108 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
         purchase.Long("reversed").ShouldBe(351);
         purchase.Str("payment.disputeStatus").ShouldBe("lost");
         (await ReversalsAsync(id)).Where(l => l.Cause.StartsWith("dispute:", StringComparison.Ordinal)).ShouldBeEmpty();
+        await fx.InvariantsHoldAsync();
+    }
+
+    /// <summary>
+    /// A pending refund of 2,000 fails at Stripe, whose news is held back; the shop then refunds everything left at
+    /// Stripe, 5,100 (the failure put the 2,000 back). Returns the purchase, its PaymentIntent, the failed refund and the new one.
+    /// </summary>
+    private async Task<(string Id, string Intent, string Failed, string Full)> RefundAfterAnUnheardFailureAsync(string orderId, bool fullStartsPending)
+    {
+        var (id, intent) = await fx.PaidAsync(orderId);
+        fx.Stripe.State.RefundsStartPending = true;
+        try
+        {
+            await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, $"{orderId}-1")).Expect(HttpStatusCode.Created);
+            await fx.Stripe.Webhooks.DrainAsync();
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Hold;
+            var failed = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent)).Id;
+            fx.Stripe.State.SettleRefund(failed, succeed: false);
+            fx.Stripe.State.RefundsStartPending = fullStartsPending;
+            var full = fx.Stripe.State.Refund(intent, null, []);
+            full.Amount.ShouldBe(5100);
+            if (fullStartsPending) fx.Stripe.State.SettleRefund(full.Id, succeed: true);
+            (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000); // nothing heard yet
+            return (id, intent, failed, full.Id);
+        }
+        finally
+        {
+            fx.Stripe.State.RefundsStartPending = false;
+        }
+    }
+
+    [Fact]
+    public async Task TheChargesRefundListCountsARefundOfMoneyAnUnheardFailurePutBackInFull()
+    {
+        try
+        {
+            var (id, _, failed, full) = await RefundAfterAnUnheardFailureAsync("EDGE-LIST", fullStartsPending: false);
+            var held = fx.Stripe.Webhooks.Held.ToList();
+            fx.Stripe.Webhooks.DropHeld();
+            // The first news is the new refund's charge.refunded: Stripe lists the new refund before the failed one.
+            (await fx.Stripe.Webhooks.SendAsync(held.Single(e => e.Type == "charge.refunded"))).ShouldBe(200);
+            async Task ExpectAllOfItRefundedAsync()
+            {
+                var purchase = await fx.PurchaseAsync(id);
+                (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
+                var refunds = await fx.App.WithDbAsync(db => db.Refunds.AsNoTracking().Where(r => r.PurchaseId == Guid.Parse(id)).ToListAsync());
+                refunds.Single(r => r.StripeRefundId == failed).RestoredUtc.ShouldNotBeNull();
+                refunds.Single(r => r.StripeRefundId == full).Amount.ShouldBe(5100);
+            }
+            await ExpectAllOfItRefundedAsync();
+            foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e); // the failure's own news, late, and the rest again
+            await ExpectAllOfItRefundedAsync();
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+            fx.Stripe.Webhooks.DropHeld();
+        }
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ARefundLargerThanWhatIsLeftWaitsForTheFailureThatMakesRoomForIt()
+    {
+        try
+        {
+            var (id, _, _, full) = await RefundAfterAnUnheardFailureAsync("EDGE-WAIT", fullStartsPending: true);
+            var held = fx.Stripe.Webhooks.Held.ToList();
+            fx.Stripe.Webhooks.DropHeld();
+            // The new refund's own news comes first: 5,100 does not fit in the 3,100 left here, so it is not counted yet.
+            var settled = held.First(e => e.Type == "refund.updated" && e.Data.Object is RefundObject { Status: "succeeded" } r && r.Id == full);
+            (await fx.Stripe.Webhooks.SendAsync(settled)).ShouldBe(200);
+            (await fx.App.WithDbAsync(db => db.StripeEvents.SingleAsync(e => e.Id == settled.Id))).Outcome.ShouldBe($"refund {full} (succeeded) changes nothing on purchase {id}");
+            (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000);
+
+            foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e);
+            var purchase = await fx.PurchaseAsync(id);
+            (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+        }
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ADisputeForMoreThanWasLeftHoldsOnlyWhatWasLeft()
+    {
+        var (id, intent) = await fx.PaidAsync("EDGE-DISPUTE-MORE");
+        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, "edge-dispute-more-1")).Expect(HttpStatusCode.Created);
+        await fx.Stripe.Webhooks.DrainAsync();
+        var dispute = fx.Stripe.State.OpenDispute(intent, amount: 5100); // the bank disputes the whole charge
+        fx.Stripe.State.CloseDispute(dispute.Id, won: false);
+        await fx.Stripe.Webhooks.DrainAsync();
+
+        var purchase = await fx.PurchaseAsync(id);
+        (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 2000L, 351L));
+        var opened = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=purchase.disputed"))
+            .Single(e => e.Str("subject") == $"purchase:{id}" && AuditTrailTests.Change(e, "disputeStatus").Str("after") == "needs_response");
+        AuditTrailTests.Change(opened, "disputeAmount")["before"].ShouldBeNull();
+        AuditTrailTests.Change(opened, "disputeAmount").Str("after").ShouldBe("3100");
         await fx.InvariantsHoldAsync();
     }
 }
