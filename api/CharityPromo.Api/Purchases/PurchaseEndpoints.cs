@@ -48,6 +48,14 @@ internal static class PurchaseEndpoints
             .RequireAuthorization(Policies.Refunders).RequireIdempotencyKey().Validate<RefundRequest>()
             .Produces<RefundResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id:guid}/refunds/{refundId:guid}", GetRefund).WithName(nameof(GetRefund))
+            .WithSummary("Get a refund of a purchase")
+            .WithDescription("""
+                The refund a `POST …/refunds` answered (its `Location`), with the purchase as it is now. For a Stripe payment,
+                `stripeStatus` follows Stripe's news of the refund; a refund that failed or was canceled has `restoredUtc`
+                and no longer counts. Checkout keys see their own purchases' refunds; finance and admin keys see all.
+                """)
+            .RequireAuthorization(Policies.PurchaseReaders).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:guid}", GetPurchase).WithName(nameof(GetPurchase))
             .WithSummary("Get a purchase")
             .WithDescription("Checkout keys see their own purchases; finance and admin keys see all.")
@@ -103,6 +111,16 @@ internal static class PurchaseEndpoints
         return found is null
             ? Problems.NotFound($"No purchase '{id}' for this API key.")
             : TypedResults.Ok(found.Purchase.ToResponse(found.Campaign, found.Charity));
+    }
+
+    private static async Task<Results<Ok<RefundResponse>, ProblemHttpResult>> GetRefund(
+        Guid id, Guid refundId, ClaimsPrincipal user, AppDb db, CancellationToken ct)
+    {
+        var purchase = await VisibleTo(db, user).SingleOrDefaultAsync(p => p.Id == id, ct);
+        var refund = purchase is null ? null : await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.Id == refundId && r.PurchaseId == id, ct);
+        return refund is null
+            ? Problems.NotFound($"No refund '{refundId}' of purchase '{id}' for this API key.")
+            : TypedResults.Ok(refund.ToResponse(purchase!));
     }
 
     private static async Task<Results<Ok<List<PurchaseResponse>>, ValidationProblem>> ListPurchases(

@@ -18,8 +18,11 @@ namespace CharityPromo.Api.Purchases;
 public sealed record RefundRequest(long? Amount, string? Reference);
 
 /// <param name="Reversed">The donation parts this refund took back.</param>
-/// <param name="Purchase">The purchase after the refund.</param>
-public sealed record RefundResponse(Guid Id, Guid PurchaseId, long Amount, DonationResponse Reversed, string? Reference, DateTime CreatedUtc, RefundedPurchaseResponse Purchase);
+/// <param name="Purchase">The purchase after the refund (when read later: as it is now).</param>
+/// <param name="StripeStatus">Stripe's status of the refund as last heard (pending, requires_action, succeeded, failed, canceled); null for a refund recorded outside Stripe.</param>
+/// <param name="RestoredUtc">When a refund that failed at Stripe, or was canceled, was put back: then it gives back and reverses nothing.</param>
+public sealed record RefundResponse(Guid Id, Guid PurchaseId, long Amount, DonationResponse Reversed, string? Reference, DateTime CreatedUtc, RefundedPurchaseResponse Purchase,
+    string? StripeStatus = null, DateTime? RestoredUtc = null);
 
 public sealed record RefundedPurchaseResponse(PurchaseStatus Status, long AmountPaid, long Refunded, long DonationTotal, long Reversed, long Net);
 
@@ -77,12 +80,15 @@ internal static class RefundPurchase
                     clock.GetUtcNow().UtcDateTime, ct);
                 existing.StripeStatus = stripeStatus;
             }
-            return TypedResults.Created($"/api/purchases/{id}/refunds/{existing.Id}", new RefundResponse(
-                existing.Id, id, existing.Amount, DonationResponse.From(tracked.Currency, existing.Donation),
-                existing.Reference, DateTime.SpecifyKind(existing.CreatedUtc, DateTimeKind.Utc),
-                new RefundedPurchaseResponse(tracked.Status, tracked.AmountPaid, tracked.Refunded, tracked.DonationTotal, tracked.Reversed, tracked.NetPledge)));
+            return TypedResults.Created($"/api/purchases/{id}/refunds/{existing.Id}", existing.ToResponse(tracked));
         });
     }
+
+    public static RefundResponse ToResponse(this Refund refund, Purchase purchase) => new(
+        refund.Id, purchase.Id, refund.Amount, DonationResponse.From(purchase.Currency, refund.Donation),
+        refund.Reference, DateTime.SpecifyKind(refund.CreatedUtc, DateTimeKind.Utc),
+        new RefundedPurchaseResponse(purchase.Status, purchase.AmountPaid, purchase.Refunded, purchase.DonationTotal, purchase.Reversed, purchase.NetPledge),
+        refund.StripeStatus, refund.RestoredUtc is { } restored ? DateTime.SpecifyKind(restored, DateTimeKind.Utc) : null);
 
     private static ProblemHttpResult? Refusal(Purchase purchase, RefundRequest request)
     {

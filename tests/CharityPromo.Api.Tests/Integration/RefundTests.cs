@@ -145,4 +145,67 @@ public class RefundTests(ApiFactory app) : IClassFixture<ApiFactory>
         await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = -5 }, "ra-4")).ExpectProblem(HttpStatusCode.BadRequest, "amount");
         await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 })).ExpectProblem(HttpStatusCode.BadRequest, "Idempotency-Key");
     }
+
+    [Fact]
+    public async Task ARefundIsReadWhereItsLocationSaysByWhoeverMaySeeThePurchase()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-read", "RD-1");
+        var response = await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1700, reference = "TILL-RD" }, "rd-1");
+        var created = await response.Expect(HttpStatusCode.Created);
+        response.Headers.Location!.ToString().ShouldBe($"/api/purchases/{id}/refunds/{created.Str("id")}");
+
+        var read = await (await checkout.GetAsync(response.Headers.Location)).Expect(HttpStatusCode.OK);
+        read.ToJsonString().ShouldBe(created.ToJsonString()); // nothing happened since
+        (read["stripeStatus"], read["restoredUtc"]).ShouldBe((null, null)); // recorded outside Stripe
+        var finance = app.Client(await app.CreateKeyAsync("finance"));
+        await (await finance.GetAsync(response.Headers.Location)).Expect(HttpStatusCode.OK);
+
+        // Read later, it shows the purchase as it is now.
+        await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "rd-rest")).Expect(HttpStatusCode.Created);
+        var later = await (await checkout.GetAsync(response.Headers.Location)).Expect(HttpStatusCode.OK);
+        (later.Long("amount"), later.Long("reversed.total"), later.Str("purchase.status"), later.Long("purchase.refunded")).ShouldBe((1700L, 116L, "refunded", 5100L));
+
+        var stranger = app.Client(await app.CreateKeyAsync("checkout"));
+        (await (await stranger.GetAsync(response.Headers.Location)).ExpectProblem(HttpStatusCode.NotFound)).Str("detail")
+            .ShouldBe($"No refund '{created.Str("id")}' of purchase '{id}' for this API key.");
+        await (await checkout.GetAsync($"/api/purchases/{id}/refunds/{Guid.NewGuid()}")).ExpectProblem(HttpStatusCode.NotFound);
+        var (_, _, other) = await PurchaseAsync("refund-read-other", "RD-2");
+        await (await admin.GetAsync($"/api/purchases/{other}/refunds/{created.Str("id")}")).ExpectProblem(HttpStatusCode.NotFound); // not that purchase's
+    }
+
+    [Fact]
+    public async Task ARefundTooSmallToReverseAnyPartLeavesTheLedgerAlone()
+    {
+        var (admin, checkout, id) = await PurchaseAsync("refund-cent", "RCENT-1");
+        // 1 of 5,100 paid: each part's share (250, 1 and 100 of 5,100ths) rounds to 0.
+        var refund = await (await checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 1 }, "rcent-1")).Expect(HttpStatusCode.Created);
+        (refund.Long("reversed.total"), refund.Long("purchase.refunded"), refund.Str("purchase.status")).ShouldBe((0L, 1L, "partially_refunded"));
+        (await app.WithDbAsync(db => db.Ledger.CountAsync(l => l.PurchaseId == Guid.Parse(id) && l.Kind == CharityPromo.Api.Ledger.LedgerKind.Reversed))).ShouldBe(0);
+        (await CampaignAsync("refund-cent")).Long("totals.raised").ShouldBe(351);
+        await InvariantsHoldAsync(admin);
+    }
+
+    [Fact]
+    public async Task AMatchedPurchaseRefundedInThreePartsReversesEachPartOnTheCumulativeShare()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "refund-matched", match: new { minPriorPurchases = 1, percentBps = 10000, budget = 50000 });
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("RM-0", campaign: "refund-matched", customerRef: "c-matched"), "rm-0")).Expect(HttpStatusCode.Created);
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase("RM-1", campaign: "refund-matched", customerRef: "c-matched"), "rm-1"))
+            .Expect(HttpStatusCode.Created);
+        purchase.Long("donation.match").ShouldBe(351);
+
+        // A third, two thirds, all: each part reverses its rounded cumulative share less what went before.
+        var parts = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var refund = await (await checkout.PostJson($"/api/purchases/{purchase.Str("id")}/refunds", new { amount = 1700 }, $"rm-r{i}")).Expect(HttpStatusCode.Created);
+            parts.Add($"{refund.Long("reversed.merchantPledge")} {refund.Long("reversed.match")} {refund.Long("reversed.roundUp")} {refund.Long("reversed.addOn")}");
+        }
+        parts.ShouldBe(["83 117 0 33", "84 117 1 34", "83 117 0 33"]);
+        var after = await (await checkout.GetAsync($"/api/purchases/{purchase.Str("id")}")).Expect(HttpStatusCode.OK);
+        (after.Str("status"), after.Long("reversed")).ShouldBe(("refunded", 702L));
+        await InvariantsHoldAsync(admin);
+    }
 }

@@ -39,10 +39,11 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
     {
         var raised = (await fx.TotalsAsync()).Long("raised");
         var (id, intent) = await fx.PaidAsync("LC-PENDING-FAIL");
+        string ours;
         fx.Stripe.State.RefundsStartPending = true;
         try
         {
-            (await RefundAsync(id, 2550, "lc-pf-1")).Long("reversed.total").ShouldBe(176);
+            ours = (await RefundAsync(id, 2550, "lc-pf-1")).Str("id");
         }
         finally
         {
@@ -52,8 +53,11 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         (await fx.TotalsAsync()).Long("raised").ShouldBe(raised + 351 - 176); // never more than will reach the charity
 
         var stripeRefund = RefundIdAtStripe(intent);
+        (await (await fx.Checkout.GetAsync($"/api/purchases/{id}/refunds/{ours}")).Expect(HttpStatusCode.OK)).Str("stripeStatus").ShouldBe("pending");
         fx.Stripe.State.SettleRefund(stripeRefund, succeed: false);
         (await StateAsync(id)).ShouldBe("confirmed refunded=0 reversed=0");
+        var failed = await (await fx.Checkout.GetAsync($"/api/purchases/{id}/refunds/{ours}")).Expect(HttpStatusCode.OK);
+        (failed.Str("stripeStatus"), failed.Str("restoredUtc"), failed.Str("purchase.status")).ShouldBe(("failed", "2026-06-01T12:00:00Z", "confirmed"));
         (await fx.TotalsAsync()).Long("raised").ShouldBe(raised + 351);
 
         // In the ledger: the reversal, and the entry that put exactly it back, both traced to Stripe's refund.
@@ -74,9 +78,15 @@ public class StripeLifecycleTests(StripeFixture fx) : IClassFixture<StripeFixtur
         // reached the API before the API's own call had recorded the refund: whichever records it first), its undoing by Stripe.
         var trail = (await AuditTrailTests.TrailAsync(fx.Admin, "&kind=refund")).Where(e => e.Str("subject") == $"purchase:{id}").ToList();
         trail.Select(e => e.Str("kind")).ShouldBe(["refund.created", "refund.restored"]);
+        AuditTrailTests.Changes(trail[0]).ShouldBe([
+            $"refundId: null → {ours}", "amount: null → 2550", $"stripeRefundId: null → {stripeRefund}",
+            "refunded: 0 → 2550", "reversed: 0 → 176", "status: confirmed → partially_refunded",
+        ]);
         trail[1].Str("actor").ShouldBe("stripe");
-        AuditTrailTests.Change(trail[1], "reversed").Str("before").ShouldBe("176");
-        AuditTrailTests.Change(trail[1], "reversed").Str("after").ShouldBe("0");
+        AuditTrailTests.Changes(trail[1]).ShouldBe([
+            $"refundId: {ours} → null", $"stripeRefundId: {stripeRefund} → null",
+            "refunded: 2550 → 0", "reversed: 176 → 0", "status: partially_refunded → confirmed",
+        ]);
 
         // The shopper can still be refunded for real afterwards.
         await RefundAsync(id, 5100, "lc-pf-2");
