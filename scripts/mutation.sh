@@ -17,7 +17,7 @@ rm -rf "$out"
 groups=(
   "FullyQualifiedName~.Unit.|**/Pledges/PledgeMath.cs **/Pledges/Currencies.cs"
   "FullyQualifiedName~RefundTests|FullyQualifiedName~RefundIdTests|FullyQualifiedName~.Stripe.|FullyQualifiedName~TelemetryTests|FullyQualifiedName~AuditTrailTests|**/Purchases/RefundPurchase.cs **/Payments/PaymentTransitions.cs **/Payments/StripeRefunds.cs"
-  "FullyQualifiedName~PurchaseFlowTests|FullyQualifiedName~LedgerWriterTests|FullyQualifiedName~CampaignTests|FullyQualifiedName~ForgetCustomerTests|FullyQualifiedName~IdempotencyTests|FullyQualifiedName~TelemetryTests|FullyQualifiedName~StripePaymentTests|FullyQualifiedName~StripeLifecycleTests|FullyQualifiedName~RemittanceTests|**/Pledges/DonationPricer.cs **/Purchases/RecordPurchase.cs **/Ledger/LedgerWriter.cs **/Data/AppDb.Totals.cs **/Data/AppDb.Purchases.cs"
+  "FullyQualifiedName~PurchaseFlowTests|FullyQualifiedName~LedgerWriterTests|FullyQualifiedName~CampaignTests|FullyQualifiedName~ForgetCustomerTests|FullyQualifiedName~IdempotencyTests|FullyQualifiedName~TelemetryTests|FullyQualifiedName~StripePaymentTests|FullyQualifiedName~StripeLifecycleTests|FullyQualifiedName~StripeRetryTests|FullyQualifiedName~RemittanceTests|**/Pledges/DonationPricer.cs **/Purchases/RecordPurchase.cs **/Ledger/LedgerWriter.cs **/Data/AppDb.Totals.cs **/Data/AppDb.Purchases.cs"
   "FullyQualifiedName~Remittance|FullyQualifiedName~ReportTests|FullyQualifiedName~Reconciliation|FullyQualifiedName~StripeConnectTests|FullyQualifiedName~AuditTrailTests|**/Remittances/RemittanceEndpoints.cs **/Data/AppDb.Remittances.cs **/Reports/Reconciliation.cs **/Reports/SummaryReports.cs"
 )
 if [ "$#" -gt 0 ]; then groups=("$@"); fi # e.g. scripts/mutation.sh "FullyQualifiedName~.Unit.|**/Pledges/*.cs"

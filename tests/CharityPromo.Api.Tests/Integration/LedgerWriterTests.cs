@@ -137,8 +137,10 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
         {
             var purchase = await db.Purchases.SingleAsync(p => p.Id == id);
             var reversal = LedgerWriter.Entry(purchase, LedgerKind.Reversed, new DonationBreakdown(1, 0, 0, 0), "refund:kinds", null, Now);
-            var wrongPath = await Should.ThrowAsync<ArgumentException>(() => LedgerWriter.PostRemittedAsync(db, [reversal], default));
+            var remitted = LedgerWriter.Remittance(purchase, 1, Guid.NewGuid(), null, Now);
+            var wrongPath = await Should.ThrowAsync<ArgumentException>(() => LedgerWriter.PostRemittedAsync(db, [remitted, reversal], default)); // one is enough
             wrongPath.Message.ShouldStartWith("Only remittance entries leave the totals where they are.");
+            (await db.Ledger.CountAsync(l => l.PurchaseId == id && l.Kind == LedgerKind.Remitted)).ShouldBe(0);
 
             var unknown = LedgerWriter.Entry(purchase, (LedgerKind)99, new DonationBreakdown(1, 0, 0, 0), "unknown", null, Now);
             var refused = await Should.ThrowAsync<ArgumentOutOfRangeException>(() => LedgerWriter.PostAsync(db, [unknown], default));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CharityPromo.Testing;
 using CsvHelper;
+using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration;
 
@@ -146,6 +147,11 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         var paid = await (await finance.PostJson($"/api/remittances/{id}/paid", new { reference = "BACS-0001" })).Expect(HttpStatusCode.OK);
         paid.Str("status").ShouldBe("paid");
         paid.Str("reference").ShouldBe("BACS-0001");
+        // In the ledger: one entry a line, each saying which batch paid it and the bank's reference.
+        var entries = await app.WithDbAsync(db => db.Ledger.Where(l => l.Kind == CharityPromo.Api.Ledger.LedgerKind.Remitted && l.Cause == $"remittance:{id}")
+            .Select(l => new { l.Amount, l.Reference }).ToListAsync());
+        ((long)entries.Count, entries.Sum(e => e.Amount)).ShouldBe((batch.Long("lines"), batch.Long("amount")));
+        entries.ShouldAllBe(e => e.Reference == "BACS-0001");
         await (await finance.PostJson($"/api/remittances/{id}/paid", new { reference = "again" })).ExpectProblem(HttpStatusCode.Conflict, "status");
         await (await finance.DeleteAsync($"/api/remittances/{id}")).ExpectProblem(HttpStatusCode.Conflict, "status");
 
