@@ -154,9 +154,16 @@ public sealed partial class StripeState(TimeProvider clock, string apiVersion)
         var refund = new RefundObject
         {
             Id = NewId("re"), Amount = refunding, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = intent.Id, Metadata = metadata, Created = Now,
-            Status = RefundsStartPending ? "pending" : "succeeded",
+            Status = RefundsFailAtOnce ? "failed" : RefundsStartPending ? "pending" : "succeeded",
         };
         Refunds.Add(refund);
+        if (RefundsFailAtOnce)
+        {
+            refund.FailureReason = "unknown";
+            Raise(raised, "refund.created", refund);
+            Raise(raised, "refund.failed", refund);
+            return refund;
+        }
         charge.AmountRefunded += refunding;
         AddToBalance(charge.Currency, -refunding);
         Raise(raised, "refund.created", refund);
@@ -166,6 +173,9 @@ public sealed partial class StripeState(TimeProvider clock, string apiVersion)
 
     /// <summary>Refunds are created <c>pending</c>, as Stripe's are for many payment methods, until <see cref="SettleRefund"/>.</summary>
     public bool RefundsStartPending { get; set; }
+
+    /// <summary>Refunds are created <c>failed</c> (Stripe can answer so at once): nothing goes back to the shopper.</summary>
+    public bool RefundsFailAtOnce { get; set; }
 
     /// <summary>
     /// A refund's outcome arrives: a pending one succeeds or fails; a succeeded one can still fail (Stripe's test card

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using CharityPromo.StripeDouble;
 using CharityPromo.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Tests.Integration.Stripe;
 
@@ -95,6 +97,59 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
         problem.Str("detail").ShouldNotBeNullOrEmpty();
         (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(5000);
         await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task ARefundStripeAnswersAsFailedIsA422SayingSoAndNothingIsRecorded()
+    {
+        var (id, intent) = await fx.PaidAsync("SR-FAILED-AT-ONCE");
+        fx.Stripe.State.RefundsFailAtOnce = true;
+        JsonNode problem;
+        try
+        {
+            problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, "sr-failed-1"))
+                .ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
+        }
+        finally
+        {
+            fx.Stripe.State.RefundsFailAtOnce = false;
+        }
+        await fx.Stripe.Webhooks.DrainAsync();
+        var failed = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent)).Id;
+        problem.Str("detail").ShouldBe($"Stripe did not refund this payment (refund {failed} is failed).");
+        var purchase = await fx.PurchaseAsync(id);
+        (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("confirmed", 0L, 0L));
+        (await fx.App.WithDbAsync(db => db.Refunds.CountAsync(r => r.PurchaseId == Guid.Parse(id)))).ShouldBe(0);
+
+        // The shopper can still be refunded once Stripe can.
+        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, "sr-failed-2")).Expect(HttpStatusCode.Created);
+        (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000);
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task APurchasePaidOnCheckoutWithNoPaymentIntentToRefundIsA409SayingSo()
+    {
+        // A Checkout session can be paid with nothing for Stripe to refund (payment_status no_payment_required).
+        var body = Seed.Purchase("SR-NO-INTENT", customerRef: null);
+        body["payment"] = new { method = "stripe_checkout", successUrl = "https://shop.example/thanks", cancelUrl = "https://shop.example/cart" };
+        var created = await (await fx.Checkout.PostJson("/api/purchases", body, "sr-no-intent")).Expect(HttpStatusCode.Created);
+        var session = fx.Stripe.State.Locked(_ => fx.Stripe.State.Sessions[created.Str("payment.checkoutSessionId")]);
+        session.Status = "complete";
+        session.PaymentStatus = "no_payment_required";
+        var completed = new EventObject
+        {
+            Id = "evt_sr_no_intent", ApiVersion = StripeDouble.StripeDouble.ApiVersion, Created = fx.App.Clock.GetUtcNow().ToUnixTimeSeconds(),
+            Type = "checkout.session.completed", Data = new EventDataObject { Object = session },
+        };
+        (await fx.Stripe.Webhooks.SendAsync(completed)).ShouldBe(200);
+        var purchase = await fx.PurchaseAsync(created.Str("id"));
+        (purchase.Str("status"), purchase["payment"]!["paymentIntentId"]).ShouldBe(("confirmed", null));
+
+        var problem = await (await fx.Checkout.PostJson($"/api/purchases/{created.Str("id")}/refunds", new { amount = 1000 }, "sr-no-intent-1"))
+            .ExpectProblem(HttpStatusCode.Conflict, "status");
+        problem.Str("detail").ShouldBe("This purchase has no Stripe payment to refund.");
+        (await fx.PurchaseAsync(created.Str("id"))).Long("refunded").ShouldBe(0);
     }
 
     [Fact]
