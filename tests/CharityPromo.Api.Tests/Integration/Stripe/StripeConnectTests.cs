@@ -272,6 +272,20 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
             .Split('\n')[0].ShouldEndWith(",reopened,reopenedMajor\r");
         await fx.InvariantsHoldAsync();
 
+        // Finance's reports count the reopened share as owed again, not as remitted.
+        var summary = await (await _finance.GetAsync("/api/reports/summary")).Expect(HttpStatusCode.OK);
+        var month = summary["byCharityMonth"]!.AsArray().Single(l => l!.Str("charity") == charity)!;
+        (month.Long("net"), month.Long("remitted"), month.Long("outstanding")).ShouldBe((amount, amount - part, part));
+        var campaignLine = summary["byCampaign"]!.AsArray().Single(l => l!.Str("campaign") == $"{charity}-campaign")!;
+        (campaignLine.Long("remitted"), campaignLine.Long("outstanding")).ShouldBe((amount - part, part));
+        var liability = await (await _finance.GetAsync("/api/reports/liability")).Expect(HttpStatusCode.OK);
+        liability["charities"]!.AsArray().Single(l => l!.Str("charity") == charity)!.Long("total").ShouldBe(part);
+        var day = fx.App.Clock.GetUtcNow().Date;
+        var reconciliation = await (await _finance.GetAsync($"/api/reports/reconciliation?from={day:yyyy-MM-dd}T00:00:00Z&to={day.AddDays(1):yyyy-MM-dd}T00:00:00Z"))
+            .Expect(HttpStatusCode.OK);
+        reconciliation["mismatches"]!.AsArray().Where(m => m!.Str("orderId").StartsWith($"{charity}-", StringComparison.Ordinal)).ShouldBeEmpty();
+        reconciliation["transferMismatches"]!.AsArray().Where(m => m!.Str("remittanceId") == batch.Str("id")).ShouldBeEmpty();
+
         // The reversed share is owed again, and the next batch gathers exactly it.
         fx.App.Clock.Advance(TimeSpan.FromMinutes(1));
         var next = await (await _finance.PostJson("/api/remittances", new { charity, currency = "usd", cutoffUtc = fx.App.Clock.GetUtcNow() })).Expect(HttpStatusCode.Created);
