@@ -41,7 +41,10 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (finance, _, admin, purchases) = await SetUpAsync("gather");
         var firstThree = purchases.Take(3).Sum(p => p.Long("donation.total"));
 
-        var batch = await (await finance.PostJson("/api/remittances", Batch("gather", 5))).Expect(HttpStatusCode.Created);
+        var created = await finance.PostJson("/api/remittances", Batch("gather", 5));
+        var batch = await created.Expect(HttpStatusCode.Created);
+        created.Headers.Location!.ToString().ShouldBe($"/api/remittances/{batch.Str("id")}");
+        (await (await finance.GetAsync(created.Headers.Location)).Expect(HttpStatusCode.OK)).Str("id").ShouldBe(batch.Str("id"));
         batch.Long("amount").ShouldBe(firstThree);
         batch.Long("lines").ShouldBe(3);
         batch.Str("status").ShouldBe("draft");

@@ -377,20 +377,25 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         var gone = await PaidByTransferAsync("connect-rc-gone", 4000);
         fx.Stripe.State.Locked(_ => fx.Stripe.State.Transfers.Remove(gone.Str("transferId")));
         var unanswered = await PaidByTransferAsync("connect-rc-unreachable", 5000);
+        Task StartedAtAsync(JsonNode batch, DateTimeOffset at) => fx.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlInterpolatedAsync(
+            db.Database, $"""UPDATE "Remittances" SET "TransferStartedUtc" = {at.UtcDateTime} WHERE "Id" = {Guid.Parse(batch.Str("id"))}"""));
         var unfinished = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished"), 6000);
-        await fx.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlInterpolatedAsync(db.Database,
-            $"""UPDATE "Remittances" SET "TransferStartedUtc" = {fx.App.Clock.GetUtcNow().UtcDateTime} WHERE "Id" = {Guid.Parse(unfinished.Str("id"))}"""));
+        await StartedAtAsync(unfinished, fx.App.Clock.GetUtcNow());
+        var startedFirst = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished-first"), 6100);
+        await StartedAtAsync(startedFirst, from); // started at the period's first instant: in it
+        var startedAtEnd = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished-end"), 6200);
         var byBank = await DraftBatchAsync(await CharityAsync("connect-rc-bank"), 7000);
         await (await _finance.PostJson($"/api/remittances/{byBank.Str("id")}/paid", new { reference = "BANK-RC" })).Expect(HttpStatusCode.OK);
         var atEnd = await DraftBatchAsync(await CharityAsync("connect-rc-after"), 8000);
         var to = fx.App.Clock.GetUtcNow(); // paid at the period's end: not in it
         await (await TransferAsync(atEnd)).Expect(HttpStatusCode.OK);
+        await StartedAtAsync(startedAtEnd, to); // nor started at it
         fx.Stripe.FailNext(new Fault(500, ShouldRetry: false, Method: "GET", Path: $"/v1/transfers/{unanswered.Str("transferId")}"));
 
         var report = await (await _finance.GetAsync($"/api/reports/reconciliation?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
             .Expect(HttpStatusCode.OK);
-        report.Long("transfersChecked").ShouldBe(5); // the four paid by transfer in the period, and the unfinished one
-        var ours = new[] { before, twoWrong, elsewhere, gone, unanswered, unfinished, byBank, atEnd }.Select(b => b.Str("id")).ToHashSet();
+        report.Long("transfersChecked").ShouldBe(6); // the four paid by transfer in the period, and the two unfinished ones
+        var ours = new[] { before, twoWrong, elsewhere, gone, unanswered, unfinished, startedFirst, startedAtEnd, byBank, atEnd }.Select(b => b.Str("id")).ToHashSet();
         var account = await AccountOfAsync("connect-rc-destination");
         report["transferMismatches"]!.AsArray().Select(m => m!).Where(m => ours.Contains(m.Str("remittanceId")))
             .Select(m => (m.Str("remittanceId"), m.Str("cause"), m.Str("detail"), m["ours"]?.GetValue<long>(), m["stripe"]?.GetValue<long>()))
@@ -402,6 +407,8 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
                 (unanswered.Str("id"), "stripe_unreachable", "Stripe could not be asked; run the report again.", unanswered.Long("amount"), null),
                 (unfinished.Str("id"), "transfer_unfinished", "A transfer was started and never recorded: POST /api/remittances/{id}/transfer again to finish it.",
                     unfinished.Long("amount"), null),
+                (startedFirst.Str("id"), "transfer_unfinished", "A transfer was started and never recorded: POST /api/remittances/{id}/transfer again to finish it.",
+                    startedFirst.Long("amount"), null),
             ]);
 
         // A batch whose transfer was started is finished by transfer only; any other draft is still deleted.
