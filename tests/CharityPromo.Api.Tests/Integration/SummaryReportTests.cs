@@ -27,15 +27,18 @@ public class SummaryReportTests(ApiFactory app) : IClassFixture<ApiFactory>
         var checkout = app.Client(await app.CreateKeyAsync("checkout"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
         await (await admin.PostJson("/api/charities", Seed.Charity("edge", "Edge"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/charities", Seed.Charity("another-edge", "Another Edge"))).Expect(HttpStatusCode.Created);
         foreach (var (slug, currency) in new[] { ("edge-a", "usd"), ("edge-b", "usd"), ("edge-eur", "eur") })
-            await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: slug, currency: currency, charities: ["edge"]))).Expect(HttpStatusCode.Created);
+            await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: slug, currency: currency, charities: slug == "edge-a" ? ["edge", "another-edge"] : ["edge"])))
+                .Expect(HttpStatusCode.Created);
 
         var atStart = await BuyAsync(checkout, "EDGE-1", March, 2000, "edge-a", "edge");                   // 100 + 0 + 100 = 200
         var early = await BuyAsync(checkout, "EDGE-2", March.AddDays(4), 4000, "edge-a", "edge");          // 200 + 0 + 100 = 300
         var refunded = await BuyAsync(checkout, "EDGE-3", March.AddDays(14), 6000, "edge-b", "edge");      // 300 + 0 + 100 = 400
         var euro = await BuyAsync(checkout, "EDGE-4", March.AddDays(9), 5000, "edge-eur", "edge", "eur"); // 250 + 0 + 100 = 350
         var atEnd = await BuyAsync(checkout, "EDGE-5", March.AddMonths(1), 8000, "edge-a", "edge");        // 400 + 0 + 100 = 500, April
-        new[] { atStart, early, refunded, euro, atEnd }.Select(p => p.Long("donation.total")).ShouldBe([200L, 300L, 400L, 350L, 500L]);
+        var another = await BuyAsync(checkout, "EDGE-6", March.AddDays(2), 2000, "edge-a", "another-edge");  // 200, for the other charity
+        new[] { atStart, early, refunded, euro, atEnd, another }.Select(p => p.Long("donation.total")).ShouldBe([200L, 300L, 400L, 350L, 500L, 200L]);
 
         app.Clock.Set(March.AddMonths(1).AddDays(9));
         var reversed = (await (await checkout.PostJson($"/api/purchases/{refunded.Str("id")}/refunds", new { amount = 3050 }, "edge-refund")).Expect(HttpStatusCode.Created))
@@ -50,11 +53,12 @@ public class SummaryReportTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         var march = await (await finance.GetAsync("/api/reports/summary?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z")).Expect(HttpStatusCode.OK);
         march["byCharityMonth"]!.AsArray().Select(l => Line(l!)).ShouldBe([
+            "another-edge 2026-03 usd 200 0 200 0 200 1",
             "edge 2026-03 eur 350 0 350 0 350 1",
             "edge 2026-03 usd 900 200 700 700 0 3",
         ]);
         march["byCampaign"]!.AsArray().Select(l => Line(l!)).ShouldBe([
-            "edge-a usd 500 0 500 500 0 2",
+            "edge-a usd 700 0 700 500 200 3",
             "edge-b usd 400 200 200 200 0 1",
             "edge-eur eur 350 0 350 0 350 1",
         ]);
