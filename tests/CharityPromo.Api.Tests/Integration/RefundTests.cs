@@ -139,10 +139,12 @@ public class RefundTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (admin, _, id) = await PurchaseAsync("refund-access", "RA-1");
         var stranger = app.Client(await app.CreateKeyAsync("checkout"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
-        await (await stranger.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-1")).ExpectProblem(HttpStatusCode.NotFound);
+        (await (await stranger.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-1")).ExpectProblem(HttpStatusCode.NotFound))
+            .Str("detail").ShouldBe($"No purchase '{id}' for this API key.");
         await (await finance.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-2")).ExpectProblem(HttpStatusCode.Forbidden);
         await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 }, "ra-3")).Expect(HttpStatusCode.Created);
         await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = -5 }, "ra-4")).ExpectProblem(HttpStatusCode.BadRequest, "amount");
+        await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100, reference = new string('r', 101) }, "ra-5")).ExpectProblem(HttpStatusCode.BadRequest, "reference");
         await (await admin.PostJson($"/api/purchases/{id}/refunds", new { amount = 100 })).ExpectProblem(HttpStatusCode.BadRequest, "Idempotency-Key");
     }
 

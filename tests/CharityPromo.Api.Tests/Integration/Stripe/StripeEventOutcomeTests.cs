@@ -105,6 +105,8 @@ public class StripeEventOutcomeTests(StripeFixture fx) : IClassFixture<StripeFix
             "charge.dispute.updated: purchase P dispute under_review",
             "charge.dispute.closed: purchase P dispute lost",
         ]);
+        // The refund made in the dashboard is on record under Stripe's id, as its reference.
+        (await fx.App.WithDbAsync(db => db.Refunds.SingleAsync(r => r.StripeRefundId == dashboard))).Reference.ShouldBe($"stripe:{dashboard}");
         await fx.InvariantsHoldAsync();
     }
 
@@ -233,10 +235,11 @@ public class StripeEventOutcomeTests(StripeFixture fx) : IClassFixture<StripeFix
         (await HeldOutcomesAsync(() => fx.Stripe.State.SettleDelayedPayment(session, succeed: true), names)).ShouldBe(
             ["charge.succeeded: not handled", "payment_intent.succeeded: purchase P is confirmed", "checkout.session.async_payment_succeeded: purchase P is confirmed"]);
 
-        // News of the debit failing, from before it settled, arrives late: a paid purchase stays paid.
+        // News of the debit failing, or of it still settling, from before it settled, arrives late: a paid purchase stays paid.
         (await SendAsync("checkout.session.async_payment_failed", unpaid, names)).ShouldBe("ignored: session S is not purchase P's, or the purchase was cancelled");
+        (await SendAsync("checkout.session.completed", unpaid, names)).ShouldBe("purchase P is confirmed");
         var purchase = await fx.PurchaseAsync(id);
-        (purchase.Str("status"), purchase["payment"]!["error"]).ShouldBe(("confirmed", null));
+        (purchase.Str("status"), purchase.Str("payment.status"), purchase["payment"]!["error"]).ShouldBe(("confirmed", "succeeded", null));
         await fx.InvariantsHoldAsync();
     }
 
@@ -259,6 +262,31 @@ public class StripeEventOutcomeTests(StripeFixture fx) : IClassFixture<StripeFix
         (await fx.PurchaseAsync(expiring)).Str("status").ShouldBe("pending");
         (await HeldOutcomesAsync(() => fx.Stripe.State.Expire(session), (expiring, "P"))).ShouldBe(["checkout.session.expired: purchase P is failed"]);
         (await fx.PurchaseAsync(expiring)).Str("payment.status").ShouldBe("canceled");
+        // A session still open, as news from before it expired said: released for good, it stays released.
+        var open = new CheckoutSessionObject
+        {
+            Id = session, Currency = "usd", SuccessUrl = "https://shop.example/thanks", Metadata = new() { ["purchase_id"] = expiring }, AmountTotal = 5100,
+        };
+        (await SendAsync("checkout.session.async_payment_succeeded", open, (expiring, "P"))).ShouldBe("purchase P is failed");
+        (await fx.PurchaseAsync(expiring)).Str("payment.status").ShouldBe("canceled");
         await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
+    public async Task AFailedAttemptsNewsRecordsWhyInStripesWordsOrElseItsCode()
+    {
+        var body = await (await fx.Checkout.PostJson("/api/purchases", StripeFixture.StripePurchase("EO-WHY", paymentMethod: null), "eo-why")).Expect(HttpStatusCode.Created);
+        var (id, intent) = (body.Str("id"), body.Str("payment.paymentIntentId"));
+        async Task<string> ErrorAfterAsync(object lastPaymentError)
+        {
+            (await SendAsync("payment_intent.payment_failed", new
+            {
+                id = intent, @object = "payment_intent", amount = 5100, currency = "usd", status = "requires_payment_method", last_payment_error = lastPaymentError,
+            }, (id, "P"))).ShouldBe("purchase P is failed");
+            return (await fx.PurchaseAsync(id)).Str("payment.error");
+        }
+        (await ErrorAfterAsync(new { type = "card_error", code = "card_declined", message = "Your card was declined." })).ShouldBe("Your card was declined.");
+        (await ErrorAfterAsync(new { type = "card_error", code = "expired_card" })).ShouldBe("expired_card");
+        (await ErrorAfterAsync(new { type = "card_error" })).ShouldBe("The payment failed.");
     }
 }

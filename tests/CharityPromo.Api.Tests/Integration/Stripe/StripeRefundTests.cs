@@ -100,6 +100,28 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
     }
 
     [Fact]
+    public async Task RefundingWhatIsLeftWhileADashboardRefundIsUnheardRecordsWhatStripeGaveBack()
+    {
+        var (id, intent) = await fx.PaidAsync("SR-REST-UNHEARD");
+        fx.Stripe.Webhooks.Mode = DeliveryMode.Hold;
+        JsonNode rest;
+        try
+        {
+            fx.Stripe.State.Refund(intent, 1000, []); // in the dashboard; its news is delayed
+            rest = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { }, "sr-rest-unheard")).Expect(HttpStatusCode.Created);
+        }
+        finally
+        {
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+        }
+        (rest.Long("amount"), rest.Long("purchase.refunded")).ShouldBe((4100L, 4100L)); // what Stripe gave back: all it had left
+        await fx.Stripe.Webhooks.DeliverHeldAsync();
+        var purchase = await fx.PurchaseAsync(id);
+        (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
+        await fx.InvariantsHoldAsync();
+    }
+
+    [Fact]
     public async Task ARefundStripeAnswersAsFailedIsA422SayingSoAndNothingIsRecorded()
     {
         var (id, intent) = await fx.PaidAsync("SR-FAILED-AT-ONCE");
