@@ -105,9 +105,10 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
 
     /// <summary>
     /// A pending refund of 2,000 fails at Stripe, whose news is held back; the shop then refunds everything left at
-    /// Stripe, 5,100 (the failure put the 2,000 back). Returns the purchase, its PaymentIntent, the failed refund and the new one.
+    /// Stripe, 5,100 (the failure put the 2,000 back). Returns the purchase, the failed refund, the new one, and
+    /// Stripe's news of it all, not yet delivered.
     /// </summary>
-    private async Task<(string Id, string Intent, string Failed, string Full)> RefundAfterAnUnheardFailureAsync(string orderId, bool fullStartsPending)
+    private async Task<(string Id, string Failed, string Full, List<EventObject> Held)> RefundAfterAnUnheardFailureAsync(string orderId, bool fullStartsPending)
     {
         var (id, intent) = await fx.PaidAsync(orderId);
         fx.Stripe.State.RefundsStartPending = true;
@@ -123,66 +124,49 @@ public class StripeRefundEdgeTests(StripeFixture fx) : IClassFixture<StripeFixtu
             full.Amount.ShouldBe(5100);
             if (fullStartsPending) fx.Stripe.State.SettleRefund(full.Id, succeed: true);
             (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000); // nothing heard yet
-            return (id, intent, failed, full.Id);
+            return (id, failed, full.Id, fx.Stripe.Webhooks.Held.ToList());
         }
         finally
         {
             fx.Stripe.State.RefundsStartPending = false;
+            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
+            fx.Stripe.Webhooks.DropHeld();
         }
     }
 
     [Fact]
     public async Task TheChargesRefundListCountsARefundOfMoneyAnUnheardFailurePutBackInFull()
     {
-        try
+        var (id, failed, full, held) = await RefundAfterAnUnheardFailureAsync("EDGE-LIST", fullStartsPending: false);
+        // The first news is the new refund's charge.refunded: Stripe lists the new refund before the failed one.
+        (await fx.Stripe.Webhooks.SendAsync(held.Single(e => e.Type == "charge.refunded"))).ShouldBe(200);
+        async Task ExpectAllOfItRefundedAsync()
         {
-            var (id, _, failed, full) = await RefundAfterAnUnheardFailureAsync("EDGE-LIST", fullStartsPending: false);
-            var held = fx.Stripe.Webhooks.Held.ToList();
-            fx.Stripe.Webhooks.DropHeld();
-            // The first news is the new refund's charge.refunded: Stripe lists the new refund before the failed one.
-            (await fx.Stripe.Webhooks.SendAsync(held.Single(e => e.Type == "charge.refunded"))).ShouldBe(200);
-            async Task ExpectAllOfItRefundedAsync()
-            {
-                var purchase = await fx.PurchaseAsync(id);
-                (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
-                var refunds = await fx.App.WithDbAsync(db => db.Refunds.AsNoTracking().Where(r => r.PurchaseId == Guid.Parse(id)).ToListAsync());
-                refunds.Single(r => r.StripeRefundId == failed).RestoredUtc.ShouldNotBeNull();
-                refunds.Single(r => r.StripeRefundId == full).Amount.ShouldBe(5100);
-            }
-            await ExpectAllOfItRefundedAsync();
-            foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e); // the failure's own news, late, and the rest again
-            await ExpectAllOfItRefundedAsync();
+            var purchase = await fx.PurchaseAsync(id);
+            (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
+            var refunds = await fx.App.WithDbAsync(db => db.Refunds.AsNoTracking().Where(r => r.PurchaseId == Guid.Parse(id)).ToListAsync());
+            refunds.Single(r => r.StripeRefundId == failed).RestoredUtc.ShouldNotBeNull();
+            refunds.Single(r => r.StripeRefundId == full).Amount.ShouldBe(5100);
         }
-        finally
-        {
-            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
-            fx.Stripe.Webhooks.DropHeld();
-        }
+        await ExpectAllOfItRefundedAsync();
+        foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e); // the failure's own news, late, and the rest again
+        await ExpectAllOfItRefundedAsync();
         await fx.InvariantsHoldAsync();
     }
 
     [Fact]
     public async Task ARefundLargerThanWhatIsLeftWaitsForTheFailureThatMakesRoomForIt()
     {
-        try
-        {
-            var (id, _, _, full) = await RefundAfterAnUnheardFailureAsync("EDGE-WAIT", fullStartsPending: true);
-            var held = fx.Stripe.Webhooks.Held.ToList();
-            fx.Stripe.Webhooks.DropHeld();
-            // The new refund's own news comes first: 5,100 does not fit in the 3,100 left here, so it is not counted yet.
-            var settled = held.First(e => e.Type == "refund.updated" && e.Data.Object is RefundObject { Status: "succeeded" } r && r.Id == full);
-            (await fx.Stripe.Webhooks.SendAsync(settled)).ShouldBe(200);
-            (await fx.App.WithDbAsync(db => db.StripeEvents.SingleAsync(e => e.Id == settled.Id))).Outcome.ShouldBe($"refund {full} (succeeded) changes nothing on purchase {id}");
-            (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000);
+        var (id, _, full, held) = await RefundAfterAnUnheardFailureAsync("EDGE-WAIT", fullStartsPending: true);
+        // The new refund's own news comes first: 5,100 does not fit in the 3,100 left here, so it is not counted yet.
+        var settled = held.First(e => e.Type == "refund.updated" && e.Data.Object is RefundObject { Status: "succeeded" } r && r.Id == full);
+        (await fx.Stripe.Webhooks.SendAsync(settled)).ShouldBe(200);
+        (await fx.App.WithDbAsync(db => db.StripeEvents.SingleAsync(e => e.Id == settled.Id))).Outcome.ShouldBe($"refund {full} (succeeded) changes nothing on purchase {id}");
+        (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000);
 
-            foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e);
-            var purchase = await fx.PurchaseAsync(id);
-            (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
-        }
-        finally
-        {
-            fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
-        }
+        foreach (var e in held) await fx.Stripe.Webhooks.SendAsync(e);
+        var purchase = await fx.PurchaseAsync(id);
+        (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("refunded", 5100L, 351L));
         await fx.InvariantsHoldAsync();
     }
 
