@@ -161,7 +161,7 @@ internal static class Reconciliation
             .Where(r => (r.TransferId != null && r.PaidUtc >= from && r.PaidUtc < to)
                         || (r.TransferId == null && r.TransferStartedUtc >= from && r.TransferStartedUtc < to))
             .Join(db.Charities, r => r.CharityId, c => c.Id, (r, c) => new { Batch = r, c.Slug, c.StripeAccountId })
-            .OrderBy(x => x.Batch.CreatedUtc).ToListAsync(ct);
+            .ToListAsync(ct);
         var mismatches = new ConcurrentBag<TransferMismatch>();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (x, token) =>
         {

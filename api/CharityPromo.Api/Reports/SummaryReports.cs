@@ -78,7 +78,7 @@ internal static class SummaryReports
                 .Select(r => (r, Remitted: remittedByCampaign.GetValueOrDefault(r.Key)))
                 .Select(x => new CampaignSummaryLine(campaigns[x.r.Key.CampaignId], x.r.Key.Currency, x.r.Pledged, x.r.Reversed,
                     x.r.Pledged - x.r.Reversed, x.Remitted, x.r.Pledged - x.r.Reversed - x.Remitted, x.r.Purchases))
-                .OrderBy(l => l.Campaign).ThenBy(l => l.Currency).ToList());
+                .OrderBy(l => l.Campaign).ToList()); // a campaign has one currency: it cannot change once purchases exist
     }
 
     public static async Task<LiabilityReport> LiabilityAsync(AppDb db, DateTime nowUtc, CancellationToken ct)

@@ -343,6 +343,7 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         var found = mismatches.Single(m => m!.Str("remittanceId") == missed.Str("id"))!;
         found.ShouldNotBeNull();
         found.Str("cause").ShouldBe("transfer_reversal_mismatch");
+        found.Str("detail").ShouldBe("Reversals per Stripe and per our records differ (a transfer.reversed webhook was missed or is on its way).");
         found.Long("ours").ShouldBe(0);
         found.Long("stripe").ShouldBe(100);
     }
@@ -384,6 +385,8 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         var startedFirst = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished-first"), 6100);
         await StartedAtAsync(startedFirst, from); // started at the period's first instant: in it
         var startedAtEnd = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished-end"), 6200);
+        var startedBefore = await DraftBatchAsync(await CharityAsync("connect-rc-unfinished-before"), 6300);
+        await StartedAtAsync(startedBefore, from.AddSeconds(-1)); // started before the period: not in it
         var byBank = await DraftBatchAsync(await CharityAsync("connect-rc-bank"), 7000);
         await (await _finance.PostJson($"/api/remittances/{byBank.Str("id")}/paid", new { reference = "BANK-RC" })).Expect(HttpStatusCode.OK);
         var atEnd = await DraftBatchAsync(await CharityAsync("connect-rc-after"), 8000);
@@ -395,7 +398,7 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
         var report = await (await _finance.GetAsync($"/api/reports/reconciliation?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
             .Expect(HttpStatusCode.OK);
         report.Long("transfersChecked").ShouldBe(6); // the four paid by transfer in the period, and the two unfinished ones
-        var ours = new[] { before, twoWrong, elsewhere, gone, unanswered, unfinished, startedFirst, startedAtEnd, byBank, atEnd }.Select(b => b.Str("id")).ToHashSet();
+        var ours = new[] { before, twoWrong, elsewhere, gone, unanswered, unfinished, startedFirst, startedAtEnd, startedBefore, byBank, atEnd }.Select(b => b.Str("id")).ToHashSet();
         var account = await AccountOfAsync("connect-rc-destination");
         report["transferMismatches"]!.AsArray().Select(m => m!).Where(m => ours.Contains(m.Str("remittanceId")))
             .Select(m => (m.Str("remittanceId"), m.Str("cause"), m.Str("detail"), m["ours"]?.GetValue<long>(), m["stripe"]?.GetValue<long>()))

@@ -16,8 +16,13 @@ public class StripeReconciliationDetailTests(StripeFixture fx) : IClassFixture<S
     private static readonly DateTimeOffset From = new(2026, 6, 2, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset To = From.AddDays(1);
 
-    private async Task<JsonNode> BuyAsync(Dictionary<string, object?> body, string order, HttpStatusCode expect = HttpStatusCode.Created) =>
-        await (await fx.Checkout.PostJson("/api/purchases", body, order)).Expect(expect);
+    /// <summary>A purchase, then a second passes: the report lists them in the order they were made.</summary>
+    private async Task<JsonNode> BuyAsync(Dictionary<string, object?> body, string order, HttpStatusCode expect = HttpStatusCode.Created)
+    {
+        var answer = await (await fx.Checkout.PostJson("/api/purchases", body, order)).Expect(expect);
+        fx.App.Clock.Advance(TimeSpan.FromSeconds(1));
+        return answer;
+    }
 
     private Task<JsonNode> StripeAsync(string order, long amount = 4999) => BuyAsync(StripeFixture.StripePurchase(order, amount: amount), order);
 
@@ -103,6 +108,7 @@ public class StripeReconciliationDetailTests(StripeFixture fx) : IClassFixture<S
         var report = await (await finance.GetAsync(
             $"/api/reports/reconciliation?from={Uri.EscapeDataString(From.ToString("O"))}&to={Uri.EscapeDataString(To.ToString("O"))}")).Expect(HttpStatusCode.OK);
 
+        (report.Str("fromUtc"), report.Str("toUtc")).ShouldBe((From.UtcDateTime.ToString("O"), To.UtcDateTime.ToString("O")));
         var inPeriod = new[] { atStart, amount, currency, canceled, gone, unreachable, ledger, batched, refundedOnce, refundedTwice, checkout, missed, overRemitted, overRemitted2, euro };
         report.Long("purchasesChecked").ShouldBe(inPeriod.Length + 1); // and the one Stripe never answered
         report.Long("stripePaymentsChecked").ShouldBe(11); // every Stripe purchase with a PaymentIntent

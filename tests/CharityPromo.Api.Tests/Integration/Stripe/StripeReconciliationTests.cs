@@ -36,6 +36,7 @@ public class StripeReconciliationTests(StripeFixture fx) : IClassFixture<StripeF
         var causes = report["mismatches"]!.AsArray().Select(m => $"{m!.Str("purchaseId")}:{m!.Str("cause")}").Order().ToList();
         causes.ShouldBe(new[] { $"{missed}:payment_not_recorded", $"{refundedAtStripe}:refund_mismatch", $"{never}:no_payment_intent" }.Order().ToList());
         var refundLine = report["mismatches"]!.AsArray().Single(m => m!["cause"]!.GetValue<string>() == "refund_mismatch")!;
+        refundLine.Str("detail").ShouldBe("Refunds per Stripe and per our records differ (a refund webhook was missed or is on its way).");
         (refundLine.Long("ours"), refundLine.Long("stripe")).ShouldBe((0, 1000));
 
         var usd = report["totals"]!.AsArray().Single()!;
