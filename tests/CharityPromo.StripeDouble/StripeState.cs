@@ -154,14 +154,14 @@ public sealed partial class StripeState(TimeProvider clock, string apiVersion)
         var refund = new RefundObject
         {
             Id = NewId("re"), Amount = refunding, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = intent.Id, Metadata = metadata, Created = Now,
-            Status = RefundsFailAtOnce ? "failed" : RefundsStartPending ? "pending" : "succeeded",
+            Status = RefundsEndAtOnceAs ?? (RefundsStartPending ? "pending" : "succeeded"),
         };
         Refunds.Add(refund);
-        if (RefundsFailAtOnce)
+        if (RefundsEndAtOnceAs is not null)
         {
-            refund.FailureReason = "unknown";
+            if (RefundsEndAtOnceAs == "failed") refund.FailureReason = "unknown";
             Raise(raised, "refund.created", refund);
-            Raise(raised, "refund.failed", refund);
+            Raise(raised, RefundsEndAtOnceAs == "failed" ? "refund.failed" : "refund.updated", refund);
             return refund;
         }
         charge.AmountRefunded += refunding;
@@ -174,8 +174,8 @@ public sealed partial class StripeState(TimeProvider clock, string apiVersion)
     /// <summary>Refunds are created <c>pending</c>, as Stripe's are for many payment methods, until <see cref="SettleRefund"/>.</summary>
     public bool RefundsStartPending { get; set; }
 
-    /// <summary>Refunds are created <c>failed</c> (Stripe can answer so at once): nothing goes back to the shopper.</summary>
-    public bool RefundsFailAtOnce { get; set; }
+    /// <summary>Refunds are created <c>failed</c> or <c>canceled</c> (Stripe can answer so at once): nothing goes back to the shopper.</summary>
+    public string? RefundsEndAtOnceAs { get; set; }
 
     /// <summary>
     /// A refund's outcome arrives: a pending one succeeds or fails; a succeeded one can still fail (Stripe's test card

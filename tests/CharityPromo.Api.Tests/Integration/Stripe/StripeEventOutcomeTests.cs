@@ -137,7 +137,8 @@ public class StripeEventOutcomeTests(StripeFixture fx) : IClassFixture<StripeFix
             {
                 fx.Stripe.Webhooks.Mode = DeliveryMode.Immediate;
             }
-            (await fx.PurchaseAsync(id)).Str("status").ShouldBe("confirmed");
+            var purchase = await fx.PurchaseAsync(id);
+            (purchase.Str("status"), purchase.Str("payment.status"), purchase["payment"]!["error"]).ShouldBe(("confirmed", "succeeded", null));
         }
     }
 
@@ -162,9 +163,10 @@ public class StripeEventOutcomeTests(StripeFixture fx) : IClassFixture<StripeFix
         {
             Id = "dp_outcome_stray", Amount = 5100, Currency = "usd", Charge = "ch_outcome_stray", PaymentIntent = intent, Status = "needs_response",
         }, (id, "P"))).ShouldBe("ignored: purchase P was cancelled, so dispute dp_outcome_stray cannot apply to it");
+        (await SendAsync("payment_intent.payment_failed", succeeded, (id, "P"))).ShouldBe("purchase P is failed"); // a late failure of an attempt
 
         var purchase = await fx.PurchaseAsync(id);
-        (purchase.Str("status"), purchase.Long("refunded"), purchase["payment"]!["disputeStatus"]).ShouldBe(("failed", 0L, null));
+        (purchase.Str("status"), purchase.Str("payment.status"), purchase.Long("refunded"), purchase["payment"]!["disputeStatus"]).ShouldBe(("failed", "canceled", 0L, null));
         (await fx.TotalsAsync()).ToJsonString().ShouldBe(totals.ToJsonString());
         await fx.InvariantsHoldAsync();
     }

@@ -121,30 +121,32 @@ public class StripeRefundTests(StripeFixture fx) : IClassFixture<StripeFixture>
         await fx.InvariantsHoldAsync();
     }
 
-    [Fact]
-    public async Task ARefundStripeAnswersAsFailedIsA422SayingSoAndNothingIsRecorded()
+    [Theory]
+    [InlineData("failed")]
+    [InlineData("canceled")]
+    public async Task ARefundStripeAnswersAsFailedOrCanceledIsA422SayingSoAndNothingIsRecorded(string status)
     {
-        var (id, intent) = await fx.PaidAsync("SR-FAILED-AT-ONCE");
-        fx.Stripe.State.RefundsFailAtOnce = true;
+        var (id, intent) = await fx.PaidAsync($"SR-{status}-AT-ONCE");
+        fx.Stripe.State.RefundsEndAtOnceAs = status;
         JsonNode problem;
         try
         {
-            problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, "sr-failed-1"))
+            problem = await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, $"sr-{status}-1"))
                 .ExpectProblem(HttpStatusCode.UnprocessableEntity, "amount");
         }
         finally
         {
-            fx.Stripe.State.RefundsFailAtOnce = false;
+            fx.Stripe.State.RefundsEndAtOnceAs = null;
         }
         await fx.Stripe.Webhooks.DrainAsync();
-        var failed = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent)).Id;
-        problem.Str("detail").ShouldBe($"Stripe did not refund this payment (refund {failed} is failed).");
+        var ended = fx.Stripe.State.Locked(_ => fx.Stripe.State.Refunds.Single(r => r.PaymentIntent == intent)).Id;
+        problem.Str("detail").ShouldBe($"Stripe did not refund this payment (refund {ended} is {status}).");
         var purchase = await fx.PurchaseAsync(id);
         (purchase.Str("status"), purchase.Long("refunded"), purchase.Long("reversed")).ShouldBe(("confirmed", 0L, 0L));
         (await fx.App.WithDbAsync(db => db.Refunds.CountAsync(r => r.PurchaseId == Guid.Parse(id)))).ShouldBe(0);
 
         // The shopper can still be refunded once Stripe can.
-        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, "sr-failed-2")).Expect(HttpStatusCode.Created);
+        await (await fx.Checkout.PostJson($"/api/purchases/{id}/refunds", new { amount = 2000 }, $"sr-{status}-2")).Expect(HttpStatusCode.Created);
         (await fx.PurchaseAsync(id)).Long("refunded").ShouldBe(2000);
         await fx.InvariantsHoldAsync();
     }
