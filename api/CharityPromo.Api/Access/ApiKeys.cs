@@ -79,7 +79,9 @@ internal static class Scopes
     public const string Admin = "admin";
     public const string Checkout = "checkout";
     public const string Finance = "finance";
-    public static readonly string[] All = [Admin, Checkout, Finance];
+    /// <summary>Reads what watching the service needs (metrics, invariants, writer stats) and nothing else: a scraper's key.</summary>
+    public const string Monitor = "monitor";
+    public static readonly string[] All = [Admin, Checkout, Finance, Monitor];
 
     /// <summary>The claim type a key's scopes are carried in.</summary>
     public const string ClaimType = "scope";

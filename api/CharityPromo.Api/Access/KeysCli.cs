@@ -13,7 +13,7 @@ internal static class KeysCli
 {
     private const string Usage = """
         Usage:
-          keys create --name NAME --scopes admin,checkout,finance [--expires-in 90d]
+          keys create --name NAME --scopes admin,checkout,finance,monitor [--expires-in 90d]
           keys rotate --name NAME [--grace 24h] [--expires-in 90d]
           keys list
           keys revoke --name NAME
