@@ -49,6 +49,7 @@ builder.Services.AddKnownProxies(builder.Configuration);
 builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
+builder.Services.AddReportLimits(builder.Configuration);
 builder.Services.AddApiHealthChecks();
 builder.Services.AddPublicCache(builder.Configuration);
 builder.Services.AddSwaggerDocs();

@@ -154,6 +154,30 @@ public sealed class TelemetryTests : IAsyncLifetime
         text.ShouldContain("charitypromo_writer_batches_total");
     }
 
+    [Fact]
+    public async Task SpansCarryRouteTemplatesNeverTheReceiptCodesOrCustomerReferencesInPaths()
+    {
+        var admin = _app.Client(await _app.CreateKeyAsync("admin"));
+        var checkout = _app.Client(await _app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "private-paths");
+        var code = (await (await checkout.PostJson("/api/purchases", Seed.Purchase("PRIV-1", campaign: "private-paths", customerRef: "shopper-77@example.com"), "priv-1"))
+            .Expect(HttpStatusCode.Created)).Str("receiptCode");
+        await (await _app.Client().GetAsync($"/api/receipts/{code}?utm=shopper-77")).Expect(HttpStatusCode.OK);
+        await (await admin.DeleteAsync("/api/customers/shopper-77@example.com")).Expect(HttpStatusCode.OK);
+        await (await admin.GetAsync("/no/such/path/shopper-77")).ExpectProblem(HttpStatusCode.NotFound);
+
+        List<Activity> server = [];
+        for (var i = 0; i < 100 && server.Count < 3; i++, await Task.Delay(20))
+            server = _spans.Snapshot().Where(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") is string path
+                && (path.Contains("receipts") || path.Contains("customers") || path == "(unmatched)")).ToList();
+        server.Select(s => s.GetTagItem("url.path")).Distinct().Order().ShouldBe(["(unmatched)", "/api/customers/{customerRef}", "/api/receipts/{code}"]);
+        // The API's own spans: server, writer and database. (Client spans here are this test's own requests: the API's
+        // tracer listens process-wide, and the test calls it from the same process.)
+        var leaks = _spans.Snapshot().Where(s => s.Kind != ActivityKind.Client).SelectMany(s => s.TagObjects.Select(t => $"{s.DisplayName}: {t.Key}={t.Value}"))
+            .Where(t => t.Contains(code, StringComparison.OrdinalIgnoreCase) || t.Contains("shopper-77", StringComparison.OrdinalIgnoreCase));
+        leaks.ShouldBeEmpty();
+    }
+
     public async Task DisposeAsync()
     {
         _listener?.Dispose();
