@@ -20,7 +20,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
 });
-var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk";
+var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk" or "audit";
 if (cliMode)
 {
     // The CLI prints the new key on stdout's last line: keep every log line on stderr.
@@ -76,13 +76,16 @@ var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
 {
     var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-    await Migrator.MigrateAsync(db);
+    await using (var owner = DataSetup.OwnerDb(app.Configuration)) await Migrator.MigrateAsync(owner ?? db);
     if (cliMode)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-        return args[0] == "keys"
-            ? await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now)
-            : await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now);
+        return args[0] switch
+        {
+            "keys" => await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now),
+            "audit" => await AuditCli.RunAsync(db, args[1..], Console.Out, Console.Error),
+            _ => await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now),
+        };
     }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
 }

@@ -65,7 +65,8 @@ internal static class KeysCli
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
         var clients = db.ApiKeys.Where(k => k.Name == name).Select(k => k.ClientId);
-        var keys = await db.ApiKeys.Where(k => clients.Contains(k.ClientId) && k.RevokedUtc == null).OrderBy(k => k.CreatedUtc).ToListAsync();
+        // Oldest first: a rotation made the old key first (its id, a version 7 GUID, says when even where the clock tied).
+        var keys = (await db.ApiKeys.Where(k => clients.Contains(k.ClientId) && k.RevokedUtc == null).ToListAsync()).OrderBy(k => k.CreatedUtc).ThenBy(k => k.Id).ToList();
         if (keys.Count == 0)
         {
             await stderr.WriteLineAsync($"No active key named '{name}'.");

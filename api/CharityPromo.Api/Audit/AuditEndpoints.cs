@@ -32,6 +32,14 @@ internal static class AuditEndpoints
                 it changed, the value before and after. Append-only: no endpoint changes or deletes an entry.
                 """)
             .ProducesValidationProblem();
+        group.MapGet("/audit/verify", VerifyAudit).WithName(nameof(VerifyAudit))
+            .WithSummary("Check the audit trail's hash chain: was any entry changed, removed or inserted? (admin)")
+            .WithDescription("""
+                Each entry carries SHA-256 of the previous entry's hash and its own content. `ok` is false, with the first
+                broken entry in `brokenAt`, when an entry was changed, removed or inserted by anything but the API. Keep
+                `head` elsewhere now and then: a later `head` that does not lead back to it shows entries cut off the end.
+                Entries written before the chain began are counted in `unchained`, not checked. Reads the whole trail.
+                """);
         group.MapGet("/audit.csv", ExportAudit).WithName(nameof(ExportAudit))
             .WithSummary("The audit trail as CSV, one row per changed field (admin)")
             .WithDescription("Every entry matching `kind`, `from` and `to`, oldest first, streamed.")
@@ -51,6 +59,9 @@ internal static class AuditEndpoints
             AuditChanges.FromJson(e.Changes))).ToList();
         return TypedResults.Ok(new AuditPage(items, page.Count > size ? items[^1].Id : null));
     }
+
+    private static async Task<Ok<AuditVerification>> VerifyAudit(AppDb db, CancellationToken ct) =>
+        TypedResults.Ok(await AuditChain.VerifyAsync(db, ct));
 
     private static Results<PushStreamHttpResult, ValidationProblem> ExportAudit(
         AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
