@@ -42,7 +42,7 @@ internal static class CharityPaymentEndpoints
             {
                 var inCurrency = paid.Where(r => r.Currency == currency).ToList();
                 var raised = totals.Where(t => t.Currency == currency).Sum(t => t.Raised);
-                var paidSum = inCurrency.Sum(r => r.PaidToCharity);
+                var paidSum = totals.Where(t => t.Currency == currency).Sum(t => t.Remitted);
                 return new CharityPaymentTotals(currency, Currencies.Exponent(currency), paidSum, inCurrency.Count,
                     inCurrency.Count == 0 ? null : Utc(inCurrency[0].PaidUtc!.Value), raised, raised - paidSum);
             })

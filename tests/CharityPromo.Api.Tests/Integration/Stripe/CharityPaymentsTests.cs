@@ -80,8 +80,11 @@ public class CharityPaymentsTests(StripeFixture fx) : IClassFixture<StripeFixtur
         (usd.Long("paid"), usd.Long("payments"), usd.Long("currencyExponent")).ShouldBe((paid, 2L, 2L));
         DateTimeOffset.Parse(usd.Str("lastPaidUtc")).ShouldBe(transferPaidUtc);
         (usd.Long("raised"), usd.Long("notYetPaid")).ShouldBe((raised, raised - paid));
-        // The same raised figure the campaign page shows.
-        (await (await fx.App.Client().GetAsync("/api/campaigns/paid-twice-usd")).Expect(HttpStatusCode.OK)).Long("totals.raised").ShouldBe(raised);
+        // The campaign's totals carry the same raised figure, and what of it was paid to the charity.
+        var campaign = await (await fx.App.Client().GetAsync("/api/campaigns/paid-twice-usd")).Expect(HttpStatusCode.OK);
+        (campaign.Long("totals.raised"), campaign.Long("totals.remitted")).ShouldBe((raised, paid));
+        campaign["totals"]!["byCharity"]!.AsArray().Single()!.Long("remitted").ShouldBe(paid);
+        await fx.InvariantsHoldAsync();
 
         var jpy = Currency(after, "jpy");
         (jpy.Long("paid"), jpy.Long("payments"), jpy.Long("currencyExponent"), jpy["lastPaidUtc"]).ShouldBe((0L, 0L, 0L, null));
