@@ -44,12 +44,13 @@ internal static class Swagger
     }
 
     /// <summary>
-    /// Serves the document with this server's own address as its server, so a client generated from it, or "Try it
-    /// out", talks to the instance that served it.
+    /// Serves the document with the API's public address as its server (<see cref="PublicAddress"/>), or else this server's
+    /// own, so a client generated from it, or "Try it out", talks to the API.
     /// </summary>
     public static IApplicationBuilder UseSwaggerDocs(this IApplicationBuilder app) => app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
     {
-        var server = $"{request.Scheme}://{request.Host.Value}";
+        var server = PublicAddress.Configured(request.HttpContext.RequestServices.GetRequiredService<IConfiguration>())
+            ?? $"{request.Scheme}://{request.Host.Value}";
         document.Servers = [new OpenApiServer { Url = server, Description = "This CharityPromo API" }];
         document.Info.License!.Url = new Uri($"{server}/license");
     }));

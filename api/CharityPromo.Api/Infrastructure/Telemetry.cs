@@ -72,11 +72,11 @@ internal static class Telemetry
     /// </summary>
     private static void KeepRequestActivities() => _ = RequestActivities.Value;
 
-    /// <summary><c>GET /metrics</c> for Prometheus, to admin keys, when <c>Observability:Prometheus</c> is on.</summary>
+    /// <summary><c>GET /metrics</c> for Prometheus, to monitor and admin keys, when <c>Observability:Prometheus</c> is on.</summary>
     public static void MapMetrics(this WebApplication app)
     {
         if (app.Configuration.GetValue<bool>("Observability:Prometheus"))
-            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Access.Scopes.Admin);
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Access.Policies.Monitors);
     }
 
     /// <summary>

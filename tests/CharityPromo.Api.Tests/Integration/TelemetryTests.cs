@@ -132,15 +132,19 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PrometheusScrapesMetricsWithAnAdminKeyOnly()
+    public async Task PrometheusScrapesMetricsWithAMonitorOrAdminKeyOnly()
     {
         var admin = _app.Client(await _app.CreateKeyAsync("admin"));
         var checkout = _app.Client(await _app.CreateKeyAsync("checkout"));
+        var finance = _app.Client(await _app.CreateKeyAsync("finance"));
+        var monitor = _app.Client(await _app.CreateKeyAsync("monitor"));
         await Seed.ContractCampaignAsync(admin, slug: "scraped");
         await (await checkout.PostJson("/api/purchases", Seed.Purchase("SCRAPE-1", campaign: "scraped"), "scrape-1")).Expect(HttpStatusCode.Created);
 
         (await _app.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await checkout.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await finance.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await monitor.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var scraped = await admin.GetAsync("/metrics");
         scraped.StatusCode.ShouldBe(HttpStatusCode.OK);
         scraped.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
