@@ -112,6 +112,7 @@ app.MapLicense();
 app.MapHealth();
 app.MapCharities();
 app.MapCharityOnboarding();
+app.MapCharityPayments();
 app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();

@@ -62,11 +62,13 @@ public sealed record RecentPledgeResponse(long Amount, string Currency, CharityR
 public sealed record MatchResponse(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
 
 /// <summary>Running totals. <c>raised</c> = confirmed donations net of reversals; <c>pending</c> = recorded but not yet paid.</summary>
+/// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to the charities so far (net of any Stripe transfer reversed).</param>
 public sealed record TotalsResponse(
     long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotalsResponse> ByCharity,
-    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc);
+    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc, long Remitted);
 
-public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases);
+/// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to this charity so far.</param>
+public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases, long Remitted);
 
 /// <summary>One UTC day: net raised that day, the running total at its end, and purchases confirmed that day.</summary>
 public sealed record DailyTotalResponse(DateOnly Date, long Raised, long Cumulative, long Purchases);

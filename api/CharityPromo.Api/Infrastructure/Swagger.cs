@@ -37,6 +37,7 @@ internal static class Swagger
             o.DocInclusionPredicate((document, api) => api.HttpMethod != HttpMethods.Head && (api.GroupName is null || api.GroupName == document));
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
+            o.SchemaFilter<ExactSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
         });
         return services;

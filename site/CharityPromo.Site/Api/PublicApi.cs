@@ -42,6 +42,9 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
     public Task<Fetched<CharityDetails>> CharityAsync(string slug, CancellationToken ct) =>
         FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", "/api/charities/{slug}", ct);
 
+    public Task<Fetched<CharityPayments>> CharityPaymentsAsync(string slug, CancellationToken ct) =>
+        FetchAsync<CharityPayments>($"/api/charities/{Uri.EscapeDataString(slug)}/payments", ct);
+
     public Task<Fetched<Receipt>> ReceiptAsync(string code, CancellationToken ct) =>
         FetchAsync<Receipt>($"/api/receipts/{Uri.EscapeDataString(code)}", "/api/receipts/{code}", ct);
 
