@@ -43,7 +43,7 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
         FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", "/api/charities/{slug}", ct);
 
     public Task<Fetched<CharityPayments>> CharityPaymentsAsync(string slug, CancellationToken ct) =>
-        FetchAsync<CharityPayments>($"/api/charities/{Uri.EscapeDataString(slug)}/payments", ct);
+        FetchAsync<CharityPayments>($"/api/charities/{Uri.EscapeDataString(slug)}/payments", "/api/charities/{slug}/payments", ct);
 
     public Task<Fetched<Receipt>> ReceiptAsync(string code, CancellationToken ct) =>
         FetchAsync<Receipt>($"/api/receipts/{Uri.EscapeDataString(code)}", "/api/receipts/{code}", ct);
