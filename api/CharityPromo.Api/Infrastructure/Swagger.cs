@@ -35,9 +35,16 @@ internal static class Swagger
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
             // Public reads also answer HEAD (PublicCache); the document lists each once, as its GET.
             o.DocInclusionPredicate((document, api) => api.HttpMethod != HttpMethods.Head && (api.GroupName is null || api.GroupName == document));
+            // The document says what the code sends and takes: `string?` and `Foo?` are nullable (a nullable $ref as
+            // allOf + nullable), everything else is not; RequiredPropertiesSchemaFilter says which fields must be there.
+            o.SupportNonNullableReferenceTypes();
+            o.UseAllOfToExtendReferenceSchemas();
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
+            o.SchemaFilter<RequiredPropertiesSchemaFilter>();
+            o.ParameterFilter<AllowedValuesParameterFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
+            o.DocumentFilter<ReferencesDocumentFilter>();
         });
         return services;
     }
@@ -101,11 +108,14 @@ internal static class Swagger
             var method = context.ApiDescription.HttpMethod ?? "GET";
             operation.Responses ??= new OpenApiResponses();
 
-            // An anonymous operation says so: an empty requirement means "no credentials needed".
-            if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [new OpenApiSecurityRequirement()];
+            // An anonymous operation says so: an empty requirement means "no credentials needed". One that shows a key's
+            // holder more also lists the key, or a validating client or proxy calls the keyed request wrong.
+            var bearer = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] };
+            if (metadata.OfType<IAllowAnonymous>().Any())
+                operation.Security = metadata.OfType<OptionalKey>().Any() ? [new OpenApiSecurityRequirement(), bearer] : [new OpenApiSecurityRequirement()];
             else
             {
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] }];
+                operation.Security = [bearer];
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown or revoked one (problem details)." });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key lacks the scope this endpoint needs (problem details)." });
             }
@@ -143,6 +153,96 @@ internal static class Swagger
         }
     }
 
+    /// <summary>
+    /// Which fields must be there. An answer always carries every property (null when it has no value) except those the
+    /// code leaves out when null, so a generated client need not guard against a missing field. A request
+    /// (<c>…Request</c>) must carry its non-nullable strings, lists and objects: the validators refuse them missing. Its
+    /// numbers and flags may be left out (they default), so the document does not require them.
+    /// </summary>
+    private sealed class RequiredPropertiesSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema { Properties.Count: > 0 } concrete || context.Type.Assembly != typeof(Swagger).Assembly) return;
+            var nullability = new NullabilityInfoContext(); // not thread-safe: one per call
+            var request = context.Type.Name.EndsWith("Request", StringComparison.Ordinal);
+            var required = context.Type.GetProperties().Where(p => request
+                    ? !p.PropertyType.IsValueType && nullability.Create(p).ReadState == NullabilityState.NotNull
+                    : p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>()?.Condition != System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)
+                .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+            concrete.Required = concrete.Properties.Keys.Intersect(required).ToHashSet();
+        }
+    }
+
+    /// <summary>A query parameter's <see cref="System.ComponentModel.DataAnnotations.AllowedValuesAttribute"/> as its enum.</summary>
+    private sealed class AllowedValuesParameterFilter : IParameterFilter
+    {
+        public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+        {
+            if (context.ParameterInfo?.GetCustomAttribute<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>() is { } allowed
+                && parameter.Schema is OpenApiSchema schema)
+                schema.Enum = allowed.Values.Select(value => (JsonNode)JsonValue.Create(value?.ToString())!).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Nullable references, in a form validators read as OpenAPI 3.0 means it. A property that may be null arrives
+    /// as <c>allOf: [$ref]</c> + <c>nullable</c>, which a strict validator rejects for null (null must still match the
+    /// allOf). A schema only ever referenced where null is allowed (ImpactResponse, say) is nullable itself, and its
+    /// references go back to a plain <c>$ref</c>; a wrapper with nothing beside its <c>$ref</c> does too.
+    /// </summary>
+    private sealed class ReferencesDocumentFilter : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            var components = document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>();
+            var media = document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>())
+                .SelectMany(o => (o.RequestBody?.Content?.Values ?? Enumerable.Empty<IOpenApiMediaType>())
+                    .Concat((o.Responses?.Values ?? Enumerable.Empty<IOpenApiResponse>()).SelectMany(r => r.Content?.Values ?? Enumerable.Empty<IOpenApiMediaType>())))
+                .OfType<OpenApiMediaType>().ToList();
+            var all = components.Values.Concat(media.Select(m => m.Schema)).SelectMany(Descendants).ToList();
+            var maybeNull = all.Select(NullableTarget).OfType<string>().ToHashSet();
+            var neverNull = all.OfType<OpenApiSchemaReference>().Select(r => r.Reference.Id).OfType<string>().ToHashSet();
+            var nullableComponents = maybeNull.Except(neverNull).ToHashSet();
+            foreach (var id in nullableComponents)
+                if (components[id] is OpenApiSchema component) component.Type |= JsonSchemaType.Null;
+
+            foreach (var schema in components.Values) Unwrap(schema, nullableComponents);
+            foreach (var content in media) content.Schema = Unwrap(content.Schema, nullableComponents);
+        }
+
+        /// <summary>The component a nullable <c>allOf: [$ref]</c> wrapper points at.</summary>
+        private static string? NullableTarget(IOpenApiSchema schema) =>
+            schema is OpenApiSchema { AllOf: [OpenApiSchemaReference reference] } wrapper && wrapper.Type?.HasFlag(JsonSchemaType.Null) == true ? reference.Reference.Id : null;
+
+        /// <summary>The schema and those inside it, but not a nullable wrapper's reference (that one may be null).</summary>
+        private static IEnumerable<IOpenApiSchema> Descendants(IOpenApiSchema? schema)
+        {
+            if (schema is null) yield break;
+            yield return schema;
+            if (schema is not OpenApiSchema concrete || NullableTarget(concrete) is not null) yield break;
+            var inside = (concrete.Properties?.Values ?? Enumerable.Empty<IOpenApiSchema>()).Concat(concrete.AllOf ?? []).Concat(concrete.OneOf ?? []).Concat(concrete.AnyOf ?? [])
+                .Append(concrete.Items).Append(concrete.AdditionalProperties);
+            foreach (var child in inside.SelectMany(Descendants)) yield return child;
+        }
+
+        private static IOpenApiSchema? Unwrap(IOpenApiSchema? schema, HashSet<string> nullableComponents)
+        {
+            if (schema is not OpenApiSchema concrete) return schema;
+            if (concrete.Properties is { } properties)
+                foreach (var name in properties.Keys.ToList()) properties[name] = Unwrap(properties[name], nullableComponents)!;
+            if (concrete.Items is not null) concrete.Items = Unwrap(concrete.Items, nullableComponents);
+            if (concrete.AllOf is not [OpenApiSchemaReference reference]) return concrete;
+            if (reference.Reference.Id is { } id && nullableComponents.Contains(id)) concrete.Type = null;
+            return concrete.Type is null && concrete.Description is null ? reference : concrete;
+        }
+    }
+
+    /// <summary>An anonymous endpoint that answers a key's holder more (an admin sees a charity's Stripe account).</summary>
+    public sealed record OptionalKey;
+
+    public static RouteHandlerBuilder AcceptsOptionalKey(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new OptionalKey());
+
     /// <summary>How an endpoint's 200 can be CSV: <see cref="Only"/> CSV, or CSV as an alternative to its JSON.</summary>
     public sealed record CsvContent(bool Only);
 
@@ -177,7 +277,8 @@ internal static class Swagger
                 { "id": "0193a8f2-5d1e-7c3a-9b4e-2f6d8a1c0e57", "orderId": "ORD-1001", "receiptCode": "7KQ2-M9XD-4PWT", "status": "confirmed",
                   "campaign": "literacy-2026", "charity": "read-together", "currency": "usd", "amount": 4999,
                   "donation": {{Donation}}, "refunded": 0, "reversed": 0,
-                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100 },
+                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100,
+                               "paymentIntentId": null, "clientSecret": null, "error": null, "disputeStatus": null, "checkoutSessionId": null, "url": null },
                   "createdUtc": "2026-06-01T12:00:00Z", "confirmedUtc": "2026-06-01T12:00:00Z" }
                 """,
         };
