@@ -41,7 +41,8 @@ internal static class Swagger
             o.UseAllOfToExtendReferenceSchemas();
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
             o.SchemaFilter<RequiredPropertiesSchemaFilter>();
-            o.ParameterFilter<AllowedValuesParameterFilter>();
+            o.ParameterFilter<AllowedValuesFilter>();
+            o.SchemaFilter<AllowedValuesFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
             o.DocumentFilter<ReferencesDocumentFilter>();
@@ -174,14 +175,23 @@ internal static class Swagger
         }
     }
 
-    /// <summary>A query parameter's <see cref="System.ComponentModel.DataAnnotations.AllowedValuesAttribute"/> as its enum.</summary>
-    private sealed class AllowedValuesParameterFilter : IParameterFilter
+    /// <summary>
+    /// A parameter's or property's <see cref="System.ComponentModel.DataAnnotations.AllowedValuesAttribute"/> as its
+    /// enum. Request bodies carry none: an NSwag System.Text.Json client writes an enum member by its C# name
+    /// ("External", not "external"), which the API refuses; query parameters and answers are safe.
+    /// </summary>
+    private sealed class AllowedValuesFilter : IParameterFilter, ISchemaFilter
     {
-        public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+        public void Apply(IOpenApiParameter parameter, ParameterFilterContext context) =>
+            Apply(parameter.Schema, context.ParameterInfo?.GetCustomAttribute<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>());
+
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context) =>
+            Apply(schema, context.MemberInfo?.GetCustomAttribute<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>());
+
+        private static void Apply(IOpenApiSchema? schema, System.ComponentModel.DataAnnotations.AllowedValuesAttribute? allowed)
         {
-            if (context.ParameterInfo?.GetCustomAttribute<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>() is { } allowed
-                && parameter.Schema is OpenApiSchema schema)
-                schema.Enum = allowed.Values.Select(value => (JsonNode)JsonValue.Create(value?.ToString())!).ToList();
+            if (allowed is not null && schema is OpenApiSchema concrete)
+                concrete.Enum = allowed.Values.Select(value => (JsonNode)JsonValue.Create(value?.ToString())!).ToList();
         }
     }
 
@@ -189,7 +199,8 @@ internal static class Swagger
     /// Nullable references, in a form validators read as OpenAPI 3.0 means it. A property that may be null arrives
     /// as <c>allOf: [$ref]</c> + <c>nullable</c>, which a strict validator rejects for null (null must still match the
     /// allOf). A schema only ever referenced where null is allowed (ImpactResponse, say) is nullable itself, and its
-    /// references go back to a plain <c>$ref</c>; a wrapper with nothing beside its <c>$ref</c> does too.
+    /// references go back to a plain <c>$ref</c>, as do the wrappers that only carry a description (the referenced
+    /// schema describes itself; tools that walk the document follow a plain <c>$ref</c>).
     /// </summary>
     private sealed class ReferencesDocumentFilter : IDocumentFilter
     {
@@ -234,7 +245,7 @@ internal static class Swagger
             if (concrete.Items is not null) concrete.Items = Unwrap(concrete.Items, nullableComponents);
             if (concrete.AllOf is not [OpenApiSchemaReference reference]) return concrete;
             if (reference.Reference.Id is { } id && nullableComponents.Contains(id)) concrete.Type = null;
-            return concrete.Type is null && concrete.Description is null ? reference : concrete;
+            return concrete.Type is null ? reference : concrete;
         }
     }
 

@@ -22,6 +22,7 @@ public static class ContractJourney
         Post("CreateCharity", "/api/charities", 201, Admin, Charity("plant-trees", "Plant Trees")),
         Post("CreateCharity", "/api/charities", 409, Admin, Charity("read-together", "Read Together")),
         Post("CreateCharity", "/api/charities", 400, Admin, new { slug = 5, name = "Five" }) with { Invalid = true },
+        Post("CreateCharity", "/api/charities", 400, Admin, new { slug = "no-name" }) with { Invalid = true },
         Get("ListCharities", "/api/charities", 200),
         Get("GetCharity", "/api/charities/read-together", 200),
         Get("GetCharity", "/api/charities/read-together", 200, Admin),
