@@ -29,18 +29,24 @@ public class ContractPassTests(ContractFixture fixture) : IClassFixture<Contract
 
         var copy = Document(ContractFixture.Document);
         copy["components"]!["schemas"]!["CharityResponse"]!["properties"]!["name"] = new JsonObject { ["type"] = "integer" };
+        copy["paths"]!["/api/charities/{slug}"]!["get"]!["responses"]!.AsObject().Remove("404");
+        var missing = ContractStep.Get("GetCharity", "/api/charities/nobody", 404);
         var path = Path.Combine(Path.GetTempPath(), $"openapi-wrong-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(path, copy.ToJsonString());
         try
         {
             await using var wrong = await PrismProxy.StartAsync(path, fixture.App.Address);
-            var failures = await new ContractPass(fixture, wrong.Address, copy).SendAsync(read);
-            failures.ShouldHaveSingleItem().ShouldStartWith("GetCharity (GET /api/charities/wrong-schema → 200): the answer breaks the document at response body name");
+            var pass = new ContractPass(fixture, wrong.Address, copy);
+            (await pass.SendAsync(read)).ShouldHaveSingleItem().ShouldStartWith("GetCharity (GET /api/charities/wrong-schema → 200): the answer breaks the document at response body name");
+            // An answer with a status the document does not list fails it too.
+            (await pass.SendAsync(missing)).ShouldHaveSingleItem().ShouldStartWith("GetCharity (GET /api/charities/nobody → 404): the answer breaks the document at response");
         }
         finally
         {
             File.Delete(path);
         }
-        (await new ContractPass(fixture, fixture.Prism.Address, Document(ContractFixture.Document)).SendAsync(read)).ShouldBeEmpty();
+        var real = new ContractPass(fixture, fixture.Prism.Address, Document(ContractFixture.Document));
+        (await real.SendAsync(read)).ShouldBeEmpty();
+        (await real.SendAsync(missing)).ShouldBeEmpty();
     }
 }
