@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -47,7 +48,7 @@ internal static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> GetAudit(
-        AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, long? after, int? limit, CancellationToken ct)
+        AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, long? after, [Range(1, MaxPage)] int? limit, CancellationToken ct)
     {
         var errors = Errors(kind, from, to);
         if (limit is < 1 or > MaxPage) errors["limit"] = [$"'limit' must be from 1 to {MaxPage}."];

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Pledges;
 using FluentValidation;
@@ -43,7 +44,7 @@ public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Bu
 /// <param name="CurrencyExponent">Digits after the decimal point in <paramref name="Currency"/> (0 for jpy, 2 for usd, 3 for kwd).</param>
 public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
-    DateTime StartsUtc, DateTime EndsUtc, string Status,
+    DateTime StartsUtc, DateTime EndsUtc, [property: AllowedValues("upcoming", "active", "ended")] string Status,
     IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
     MatchResponse? Match, TotalsResponse Totals, ImpactResponse? Impact = null);
 

@@ -9,7 +9,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace CharityPromo.Api.Infrastructure;
 
-internal static class Swagger
+internal static partial class Swagger
 {
     public static IServiceCollection AddSwaggerDocs(this IServiceCollection services)
     {
@@ -35,10 +35,18 @@ internal static class Swagger
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
             // Public reads also answer HEAD (PublicCache); the document lists each once, as its GET.
             o.DocInclusionPredicate((document, api) => api.HttpMethod != HttpMethods.Head && (api.GroupName is null || api.GroupName == document));
+            // The document says what the code sends and takes: `string?` and `Foo?` are nullable (a nullable $ref as
+            // allOf + nullable), everything else is not; RequiredPropertiesSchemaFilter says which fields must be there.
+            o.SupportNonNullableReferenceTypes();
+            o.UseAllOfToExtendReferenceSchemas();
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
+            o.SchemaFilter<RequiredPropertiesSchemaFilter>();
+            o.ParameterFilter<AllowedValuesFilter>();
+            o.SchemaFilter<AllowedValuesFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.SchemaFilter<ExactSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
+            o.DocumentFilter<ReferencesDocumentFilter>();
         });
         return services;
     }
@@ -103,11 +111,14 @@ internal static class Swagger
             var method = context.ApiDescription.HttpMethod ?? "GET";
             operation.Responses ??= new OpenApiResponses();
 
-            // An anonymous operation says so: an empty requirement means "no credentials needed".
-            if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [new OpenApiSecurityRequirement()];
+            // An anonymous operation says so: an empty requirement means "no credentials needed". One that shows a key's
+            // holder more also lists the key, or a validating client or proxy calls the keyed request wrong.
+            var bearer = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] };
+            if (metadata.OfType<IAllowAnonymous>().Any())
+                operation.Security = metadata.OfType<OptionalKey>().Any() ? [new OpenApiSecurityRequirement(), bearer] : [new OpenApiSecurityRequirement()];
             else
             {
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] }];
+                operation.Security = [bearer];
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown or revoked one (problem details)." });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key lacks the scope this endpoint needs (problem details)." });
             }
@@ -145,6 +156,11 @@ internal static class Swagger
         }
     }
 
+    /// <summary>An anonymous endpoint that answers a key's holder more (an admin sees a charity's Stripe account).</summary>
+    public sealed record OptionalKey;
+
+    public static RouteHandlerBuilder AcceptsOptionalKey(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new OptionalKey());
+
     /// <summary>How an endpoint's 200 can be CSV: <see cref="Only"/> CSV, or CSV as an alternative to its JSON.</summary>
     public sealed record CsvContent(bool Only);
 
@@ -179,7 +195,8 @@ internal static class Swagger
                 { "id": "0193a8f2-5d1e-7c3a-9b4e-2f6d8a1c0e57", "orderId": "ORD-1001", "receiptCode": "7KQ2-M9XD-4PWT", "status": "confirmed",
                   "campaign": "literacy-2026", "charity": "read-together", "currency": "usd", "amount": 4999,
                   "donation": {{Donation}}, "refunded": 0, "reversed": 0,
-                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100 },
+                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100,
+                               "paymentIntentId": null, "clientSecret": null, "error": null, "disputeStatus": null, "checkoutSessionId": null, "url": null },
                   "createdUtc": "2026-06-01T12:00:00Z", "confirmedUtc": "2026-06-01T12:00:00Z" }
                 """,
         };

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
@@ -162,7 +163,7 @@ internal static class RemittanceEndpoints
     }
 
     private static async Task<Results<Ok<StatementResponse>, PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetRemittanceStatement(
-        Guid id, string? format, AppDb db, CancellationToken ct)
+        Guid id, [AllowedValues("json", "csv")] string? format, AppDb db, CancellationToken ct)
     {
         if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
         var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);

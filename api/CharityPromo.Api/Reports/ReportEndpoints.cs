@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -56,7 +57,7 @@ internal static class ReportEndpoints
 
     private static async Task<Results<PushStreamHttpResult, Ok<PledgePage>, ValidationProblem>> ExportPledges(
         HttpContext http, ReportsDb reports, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
-        string? status, string? currency, string? format, Guid? after, int? limit, CancellationToken ct)
+        string? status, string? currency, [AllowedValues("json", "csv")] string? format, Guid? after, [Range(1, MaxPage)] int? limit, CancellationToken ct)
     {
         var db = reports.Db;
         var errors = ReportPeriod.Errors(from, to);
@@ -108,7 +109,7 @@ internal static class ReportEndpoints
 
     private static async Task<Results<Ok<ReconciliationReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReconciliation(
         ReportsDb reports, [FromKeyedServices(PaymentsSetup.Paced)] Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
-        DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
+        DateTimeOffset? from, DateTimeOffset? to, [AllowedValues("json", "csv")] string? format, CancellationToken ct)
     {
         var db = reports.Db;
         if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
