@@ -28,6 +28,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public ApiFactory()
     {
+        // Tests of batches gather pledges they have just confirmed; RemittanceHoldTests tests the hold itself.
+        Settings["Remittances:HoldDays"] = "0";
         Directory.CreateDirectory(_folder);
         _address = KestrelOnLoopback.StartOnce(this, StartServer);
         if (_postgresDatabase is not null) Postgres.CreateDatabase(PostgresServer!, _postgresDatabase);
