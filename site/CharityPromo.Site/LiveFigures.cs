@@ -30,17 +30,25 @@ public static class LiveFigures
 
     /// <summary>
     /// <c>GET /campaigns/{slug}/live</c>: the figures now, then again whenever they change, read from the API every
-    /// <c>Site:LiveRefreshSeconds</c> by this one request rather than by the browser. A comment line between changes
+    /// <c>Site:LiveRefreshSeconds</c> on the readers' behalf, once for all of a campaign's streams (<see cref="LiveFeeds"/>). A comment line between changes
     /// keeps proxies from closing a quiet stream and tells the site when the reader has gone.
     /// </summary>
     public static void MapLiveFigures(this IEndpointRouteBuilder app) =>
-        app.MapGet("/campaigns/{slug}/live", async (string slug, HttpContext http, PublicApi api, IOptions<SiteOptions> options, TimeProvider clock,
+        app.MapGet("/campaigns/{slug}/live", async (string slug, HttpContext http, LiveFeeds feeds, IOptions<SiteOptions> options, TimeProvider clock,
             IHostApplicationLifetime lifetime) =>
         {
+            using var place = feeds.TryOpen(http.Connection.RemoteIpAddress);
+            if (place is null)
+            {
+                // The page's script falls back to polling the page's JSON, which the output cache answers.
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = options.Value.LiveRefreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
+            }
             // Ends when the reader leaves or the site stops: an open stream must not hold a shutdown up.
             using var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
             var ct = ends.Token;
-            var fetched = await api.CampaignAsync(slug, ct);
+            var fetched = await feeds.FiguresAsync(slug).WaitAsync(ct);
             if (fetched.Value is null)
             {
                 http.Response.StatusCode = fetched.State == FetchState.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status503ServiceUnavailable;
@@ -63,7 +71,7 @@ public static class LiveFigures
                         last = json;
                     }
                     await Task.Delay(every, clock, ct);
-                    fetched = await api.CampaignAsync(slug, ct);
+                    fetched = await feeds.FiguresAsync(slug).WaitAsync(ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -17,11 +17,15 @@ builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o
 builder.Services.AddPublicOriginHosts(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LastSeen>();
+builder.Services.AddSingleton<LiveFeeds>();
+builder.Services.AddSiteRateLimit();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddTransient<ForwardShopperAddress>();
 builder.Services.AddHttpClient<PublicApi>((services, http) =>
 {
     http.BaseAddress = new Uri(services.GetRequiredService<IOptions<SiteOptions>>().Value.ApiBaseUrl);
     http.Timeout = TimeSpan.FromSeconds(3); // a slow API must not hold shoppers' pages: show the last totals instead
-});
+}).AddHttpMessageHandler<ForwardShopperAddress>();
 builder.Services.AddOutputCache();
 builder.Services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>().Configure<IOptions<SiteOptions>>((o, site) =>
 {
@@ -35,6 +39,7 @@ var app = builder.Build();
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseStaticFiles();
+app.UseRateLimiter();
 app.UseRequestLocalization(o => o.SetDefaultCulture("en-US").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 // The output cache keeps each page with the ETag ConditionalGet gave it, and answers If-None-Match from it: a cached
 // page is neither copied nor hashed again (the other order hashes every response).
@@ -61,6 +66,18 @@ public sealed class SiteOptions
     /// only host served. Unset: the request's own address.
     /// </summary>
     [Url] public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Requests per second one client address may make (<c>Site__RequestsPerSecond</c>), with bursts of <see cref="RequestBurst"/>.</summary>
+    [Range(1, 100_000)] public int RequestsPerSecond { get; set; } = 20;
+
+    /// <summary>The burst a client address may make at once (<c>Site__RequestBurst</c>): a page and its assets, a few tabs.</summary>
+    [Range(1, 100_000)] public int RequestBurst { get; set; } = 100;
+
+    /// <summary>Live figure streams open at once, all readers together (<c>Site__MaxStreams</c>).</summary>
+    [Range(1, 1_000_000)] public int MaxStreams { get; set; } = 1000;
+
+    /// <summary>Live figure streams one client address may hold open (<c>Site__MaxStreamsPerAddress</c>).</summary>
+    [Range(1, 10_000)] public int MaxStreamsPerAddress { get; set; } = 6;
 
     /// <summary>How long pages are served from the output cache (<c>Site__CacheSeconds</c>; 0 turns it off).</summary>
     [Range(0, 3600)] public int CacheSeconds { get; set; } = 5;

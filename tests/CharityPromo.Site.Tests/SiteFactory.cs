@@ -28,6 +28,14 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
     /// <summary>The site's output cache lifetime: off by default, so that every request renders.</summary>
     public int CacheSeconds { get; init; }
 
+    /// <summary>
+    /// <c>Site:RequestsPerSecond</c> and <c>Site:RequestBurst</c>: every test speaks from 127.0.0.1, so by default the
+    /// limit is out of reach; <c>SiteLimitTests</c> sets it low.
+    /// </summary>
+    public int RequestsPerSecond { get; init; } = 100_000;
+    public int RequestBurst { get; init; } = 100_000;
+    public int MaxStreamsPerAddress { get; init; } = 100;
+
     /// <summary><c>Site:PublicBaseUrl</c>: unset by default, so links use the test's own address.</summary>
     public string? PublicBaseUrl { get; init; }
 
@@ -38,6 +46,9 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
         builder.UseSetting("Site:CacheSeconds", CacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Site:LiveRefreshSeconds", "1");
         if (PublicBaseUrl is not null) builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Site:RequestsPerSecond", RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Site:RequestBurst", RequestBurst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Site:MaxStreamsPerAddress", MaxStreamsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>A plain HTTP client to the site's Kestrel address that shows redirects instead of following them.</summary>
