@@ -47,6 +47,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Idempo
 builder.Services.AddStripePayments(builder.Configuration);
 builder.Services.AddKnownProxies(builder.Configuration);
 builder.Services.AddPublicAddress(builder.Configuration);
+builder.Services.AddSingleton<ReturnOrigins>();
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
 builder.Services.AddReportLimits(builder.Configuration);
@@ -72,6 +73,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", 64 * 1024));
 
 var app = builder.Build();
+_ = app.Services.GetRequiredService<ReturnOrigins>(); // a malformed origin list stops the start, as ValidateOnStart would
 
 await using (var scope = app.Services.CreateAsyncScope())
 {

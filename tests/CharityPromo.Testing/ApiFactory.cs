@@ -30,6 +30,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         // Tests of batches gather pledges they have just confirmed; RemittanceHoldTests tests the hold itself.
         Settings["Remittances:HoldDays"] = "0";
+        // The shop's own origins, which the tests' Stripe Checkout and Connect return URLs are on (ReturnOriginTests tests the rule).
+        Settings["Checkout:AllowedReturnOrigins"] = "https://shop.example,https://x.example";
+        Settings["Connect:AllowedReturnOrigins"] = "https://shop.example,https://x.example";
         Directory.CreateDirectory(_folder);
         _address = KestrelOnLoopback.StartOnce(this, StartServer);
         if (_postgresDatabase is not null) Postgres.CreateDatabase(PostgresServer!, _postgresDatabase);

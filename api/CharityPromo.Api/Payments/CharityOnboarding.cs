@@ -57,8 +57,9 @@ internal static class CharityOnboarding
     }
 
     private static async Task<IResult> StartCharityOnboarding(string slug, OnboardingRequest request, ClaimsPrincipal user, AppDb db, Writes writes,
-        StripeClient stripe, IOptions<StripeOptions> options, TimeProvider clock, CancellationToken ct)
+        StripeClient stripe, IOptions<StripeOptions> options, ReturnOrigins returns, TimeProvider clock, CancellationToken ct)
     {
+        if ((returns.RefuseForConnect("returnUrl", request.ReturnUrl) ?? returns.RefuseForConnect("refreshUrl", request.RefreshUrl)) is { } refused) return refused;
         if (!options.Value.IsConfigured)
             return Problems.Unprocessable("charity", "Stripe is not configured on this server: pay this charity's batches by bank (POST /api/remittances/{id}/paid).");
         var charity = await db.Charities.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == slug, ct);

@@ -67,11 +67,15 @@ internal static class PurchaseEndpoints
             .RequireAuthorization(Policies.PurchaseReaders);
     }
 
-    private static Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, Writes writes,
-        StripeCheckout stripe, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct) =>
-        PaymentMethods.IsStripe(request.Payment!.Method)
-            ? stripe.CreateAsync(http, request, ct)
-            : writes.RunAsync(http, db => RecordExternalAsync(db, request, IdempotentRequest.Of(http), user, hasher, clock.GetUtcNow().UtcDateTime, ct));
+    private static async Task<IResult> CreatePurchase(PurchaseRequest request, ClaimsPrincipal user, HttpContext http, Writes writes,
+        StripeCheckout stripe, CustomerRefHasher hasher, ReturnOrigins returns, TimeProvider clock, CancellationToken ct)
+    {
+        if ((returns.RefuseForCheckout("payment.successUrl", request.Payment!.SuccessUrl) ?? returns.RefuseForCheckout("payment.cancelUrl", request.Payment.CancelUrl))
+            is { } refused) return refused;
+        return PaymentMethods.IsStripe(request.Payment.Method)
+            ? await stripe.CreateAsync(http, request, ct)
+            : await writes.RunAsync(http, db => RecordExternalAsync(db, request, IdempotentRequest.Of(http), user, hasher, clock.GetUtcNow().UtcDateTime, ct));
+    }
 
     /// <summary>
     /// Paid elsewhere: recorded and confirmed at once. The purchase carries its Idempotency-Key, like a Stripe one, so
