@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Consents;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -38,6 +39,7 @@ builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddSingleton<Writes>();
 builder.Services.AddSingleton<KeyUsage>();
+builder.Services.AddOptions<ShopOptions>().Bind(builder.Configuration.GetSection(ShopOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"))
     .Validate(o => o.RetentionDays >= 1 && o.SweepBatch is >= 1 and <= 10_000 && o.SweepEvery > TimeSpan.Zero,
         "Idempotency:RetentionDays must be at least 1, Idempotency:SweepBatch 1 to 10,000 and Idempotency:SweepEvery positive.")
@@ -106,6 +108,7 @@ app.MapLicense();
 app.MapHealth();
 app.MapCharities();
 app.MapCharityOnboarding();
+app.MapConsents();
 app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();

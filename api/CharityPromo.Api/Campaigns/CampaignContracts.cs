@@ -41,11 +41,12 @@ public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long?
 public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Budget);
 
 /// <param name="CurrencyExponent">Digits after the decimal point in <paramref name="Currency"/> (0 for jpy, 2 for usd, 3 for kwd).</param>
+/// <param name="Disclosure">The point-of-sale disclosure, one sentence built from the terms: who gives (<c>Shop__Name</c>), the portion, the caps, the charities, the dates and the match.</param>
 public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status,
-    IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
-    MatchResponse? Match, TotalsResponse Totals, ImpactResponse? Impact = null);
+    IReadOnlyList<CampaignCharityResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
+    MatchResponse? Match, TotalsResponse Totals, string Disclosure, ImpactResponse? Impact = null);
 
 /// <param name="Amount">What one unit costs, in the campaign currency's minor units.</param>
 public sealed record ImpactResponse(long Amount, string Singular, string Plural);
@@ -54,6 +55,10 @@ public sealed record ImpactResponse(long Amount, string Singular, string Plural)
 public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
 
 public sealed record CharityRefResponse(string Slug, string Name);
+
+/// <summary>A charity of a campaign.</summary>
+/// <param name="Consented">Whether a consent of the charity covers this campaign now; without one, quotes and purchases for it are refused and the site does not show the campaign.</param>
+public sealed record CampaignCharityResponse(string Slug, string Name, bool Consented);
 
 /// <summary>One shopper's pledge as the public sees it: how much, for whom, when. Nothing personal.</summary>
 /// <param name="Amount">The donation net of any refund, in minor units.</param>

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace CharityPromo.Api.Data;
 
 /// <summary>What a receipt page shows of a purchase, its campaign and its charity.</summary>
+/// <param name="Purchase">The purchase's columns a receipt shows (and its money rules need); not tracked.</param>
 internal sealed record ReceiptRow(
-    string ReceiptCode, DateTime CreatedUtc, PurchaseStatus Status, string Currency, DonationBreakdown Donation, long DonationTotal, long Reversed, string CampaignSlug, string CampaignName, string CampaignCurrency, long CampaignGoal, long CampaignRaised,
+    Purchase Purchase, string CampaignSlug, string CampaignName, string CampaignCurrency, long CampaignGoal, long CampaignRaised,
     string CharitySlug, string CharityName, long? ImpactAmount, string? ImpactSingular, string? ImpactPlural);
 
 internal sealed partial class AppDb
@@ -56,14 +57,21 @@ internal sealed partial class AppDb
         SELECT p."ReceiptCode", p."CreatedUtc", p."Status", p."Currency", p."MerchantPledge", p."Match", p."RoundUp", p."AddOn",
                p."DonationTotal", p."Reversed", c."Slug", c."Name", c."Currency", c."Goal",
                (SELECT CAST(COALESCE(SUM(t."Confirmed" - t."Reversed"), 0) AS BIGINT) FROM "CampaignTotals" t WHERE t."CampaignId" = c."Id"),
-               ch."Slug", ch."Name", c."ImpactAmount", c."ImpactSingular", c."ImpactPlural"
+               ch."Slug", ch."Name", c."ImpactAmount", c."ImpactSingular", c."ImpactPlural", p."ConfirmedUtc"
         FROM "Purchases" p
         JOIN "Campaigns" c ON c."Id" = p."CampaignId"
         JOIN "Charities" ch ON ch."Id" = p."CharityId"
         WHERE p."ReceiptCode" = {code}
         """, row => new ReceiptRow(
-            row.GetString(0), DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc), Enum.Parse<PurchaseStatus>(row.GetString(2)), row.GetString(3),
-            new DonationBreakdown(row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7)), row.GetInt64(8), row.GetInt64(9),
+            new Purchase
+            {
+                ReceiptCode = row.GetString(0), CreatedUtc = DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc),
+                Status = Enum.Parse<PurchaseStatus>(row.GetString(2)), Currency = row.GetString(3),
+                Donation = new DonationBreakdown(row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7)),
+                DonationTotal = row.GetInt64(8), Reversed = row.GetInt64(9),
+                ConfirmedUtc = row.IsDBNull(20) ? null : DateTime.SpecifyKind(row.GetDateTime(20), DateTimeKind.Utc),
+                OrderId = "", PaymentMethod = "", PaymentStatus = "", // not read: a receipt shows neither
+            },
             row.GetString(10), row.GetString(11), row.GetString(12), row.GetInt64(13), row.GetInt64(14), row.GetString(15), row.GetString(16),
             row.IsDBNull(17) ? null : row.GetInt64(17), row.IsDBNull(18) ? null : row.GetString(18), row.IsDBNull(19) ? null : row.GetString(19)), ct);
 }

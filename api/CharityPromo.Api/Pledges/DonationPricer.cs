@@ -45,6 +45,10 @@ internal static class DonationPricer
             case CampaignPhase.Ended:
                 return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' ended at {campaign.EndsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
         }
+        // Once per write batch, like the campaign itself: a batch lasts milliseconds.
+        campaign.ConsentedCharities ??= (await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct)).Select(p => p.CharityId).ToHashSet();
+        if (!campaign.ConsentedCharities.Contains(charity.Id))
+            return (null, Problems.ConsentMissing(charity.Slug, charity.Name, campaign.Slug));
         if (request.AddOn > 0 && !campaign.AddOn)
             return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
 
