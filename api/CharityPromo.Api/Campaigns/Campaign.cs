@@ -27,6 +27,11 @@ internal sealed class Campaign
     /// </summary>
     public long CapUsed { get; set; }
 
+    /// <summary>What is left of <see cref="CampaignCap"/> (never below 0: a lowered cap or a restored refund can pass it); null without a cap.</summary>
+    public long? MerchantCapLeft => CapLeft(CampaignCap, CapUsed);
+
+    public static long? CapLeft(long? cap, long used) => cap is { } limit ? Math.Max(0, limit - used) : null;
+
     public int? MatchMinPriorPurchases { get; set; }
     public int? MatchPercentBps { get; set; }
     public long? MatchBudget { get; set; }

@@ -33,7 +33,9 @@ public sealed record ImpactRequest(long Amount, string Singular, string Plural);
 /// <param name="PercentBps">Percent of the purchase in basis points: 500 = 5%.</param>
 /// <param name="FixedAmount">A fixed amount per purchase, in minor units.</param>
 /// <param name="CapPerPurchase">Upper limit of the merchant pledge per purchase, in minor units.</param>
-public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
+/// <param name="CampaignCap">Upper limit of the merchant pledge summed over the whole campaign, in minor units; past it a purchase's
+/// merchant pledge is cut to what is left, down to 0 (the shopper's gifts and the match are unaffected). Refunds and voids give back.</param>
+public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long? CapPerPurchase, long? CampaignCap = null);
 
 /// <param name="MinPriorPurchases">Earlier paid, not fully refunded purchases a customer needs to be matched.</param>
 /// <param name="PercentBps">Match rate in basis points of the shopper's donation: 10000 = 1:1.</param>
@@ -52,7 +54,8 @@ public sealed record CampaignResponse(
 public sealed record ImpactResponse(long Amount, string Singular, string Plural);
 
 /// <summary>The campaign's merchant pledge: one of <paramref name="PercentBps"/> and <paramref name="FixedAmount"/>, capped per purchase.</summary>
-public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
+/// <param name="CampaignCap">Upper limit of the merchant pledge over the whole campaign; null for none.</param>
+public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase, long? CampaignCap);
 
 public sealed record CharityRefResponse(string Slug, string Name);
 
@@ -67,9 +70,10 @@ public sealed record RecentPledgeResponse(long Amount, string Currency, CharityR
 public sealed record MatchResponse(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
 
 /// <summary>Running totals. <c>raised</c> = confirmed donations net of reversals; <c>pending</c> = recorded but not yet paid.</summary>
+/// <param name="MerchantCapLeft">What is left of the campaign cap (<c>pledge.campaignCap</c>) for the shop's pledge; null without a cap.</param>
 public sealed record TotalsResponse(
     long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotalsResponse> ByCharity,
-    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc);
+    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc, long? MerchantCapLeft = null);
 
 public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases);
 
@@ -119,6 +123,7 @@ internal sealed class CampaignRequestValidator : AbstractValidator<CampaignReque
             RuleFor(p => p.PercentBps).InclusiveBetween(1, PledgeMath.BasisPointsPerWhole);
             RuleFor(p => p.FixedAmount).InclusiveBetween(1, Limits.MaxAmount);
             RuleFor(p => p.CapPerPurchase).InclusiveBetween(0, Limits.MaxAmount);
+            RuleFor(p => p.CampaignCap).InclusiveBetween(0, Limits.MaxAmount);
         }
     }
 

@@ -122,6 +122,7 @@ internal static class CampaignEndpoints
         writes.RunAsync(http, async db =>
         {
             if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
+            await db.LockCampaignAsync(slug, ct); // PostgreSQL: no purchase reserves budgets while its terms change
             var now = clock.GetUtcNow().UtcDateTime;
             var campaign = await db.Campaigns.Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
             if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
@@ -139,7 +140,10 @@ internal static class CampaignEndpoints
             }
             var charitiesBefore = string.Join(',', campaign.Charities.OrderBy(cc => cc.Position).Select(cc => cc.Charity.Slug));
             campaign.Currency = request.Currency;
+            var hadCap = campaign.CampaignCap is not null;
             request.ApplyTo(campaign, charities, now);
+            // The cap is kept only while there is one: a cap set now starts from what the ledger says is held.
+            if (campaign.CampaignCap is not null && !hadCap) campaign.CapUsed = await CapHeld.OfAsync(db, campaign.Id, ct);
             var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", charitiesBefore, string.Join(',', request.Charities!));
             var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
             db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
@@ -175,6 +179,7 @@ internal static class CampaignEndpoints
         c.PercentBps = r.Pledge!.PercentBps;
         c.FixedAmount = r.Pledge.FixedAmount;
         c.CapPerPurchase = r.Pledge.CapPerPurchase;
+        c.CampaignCap = r.Pledge.CampaignCap;
         c.RoundUp = r.RoundUp;
         c.AddOn = r.AddOn;
         c.MatchMinPriorPurchases = r.Match?.MinPriorPurchases;
@@ -197,11 +202,11 @@ internal static class CampaignEndpoints
         c.Slug, c.Name, c.Description, c.Currency, Currencies.Exponent(c.Currency), c.Goal,
         DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.PhaseAt(now).ToString().ToLowerInvariant(),
         c.Charities.OrderBy(cc => cc.Position).Select(cc => new CampaignCharityResponse(cc.Charity.Slug, cc.Charity.Name, consented.Contains((c.Id, cc.CharityId)))).ToList(),
-        new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
+        new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase, c.CampaignCap), c.RoundUp, c.AddOn,
         c.MatchPercentBps is { } bps
             ? new MatchResponse(c.MatchMinPriorPurchases ?? 0, bps, c.MatchBudget ?? 0, c.MatchUsed, Math.Max(0, (c.MatchBudget ?? 0) - c.MatchUsed))
             : null,
-        totals, Disclosure.For(c, shop), c.ImpactOrNull());
+        totals with { MerchantCapLeft = c.MerchantCapLeft }, Disclosure.For(c, shop), c.ImpactOrNull());
 
     internal static ImpactResponse? ImpactOrNull(this Campaign c) =>
         c.ImpactAmount is { } amount ? new ImpactResponse(amount, c.ImpactSingular!, c.ImpactPlural!) : null;

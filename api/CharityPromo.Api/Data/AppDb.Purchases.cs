@@ -14,29 +14,39 @@ internal sealed partial class AppDb
 {
     /// <summary>
     /// Whether the customer has at least <paramref name="minimum"/> purchases that loyalty counts (paid, not fully refunded),
-    /// and the campaign's match budget used so far: one read, one round trip on PostgreSQL. The probe stops at the minimum
-    /// (is there a row at offset minimum − 1?) rather than counting the customer's whole history, which a regular, or a
-    /// till that sends one reference for every walk-in, makes long — and the single writer runs it for every purchase.
+    /// and the campaign's match budget and campaign cap used so far: one read, one round trip on PostgreSQL. The probe stops
+    /// at the minimum (is there a row at offset minimum − 1?) rather than counting the customer's whole history, which a
+    /// regular, or a till that sends one reference for every walk-in, makes long — and the single writer runs it for every purchase.
     /// </summary>
-    public async Task<(bool HasMinimum, long MatchUsed)> ReadLoyaltyAsync(SqliteReaders? readers, string? customerHash, int minimum, Guid campaignId,
+    public async Task<(bool HasMinimum, long MatchUsed, long CapUsed)> ReadLoyaltyAsync(SqliteReaders? readers, string? customerHash, int minimum, Guid campaignId,
         CancellationToken ct)
     {
         var read = await this.ReadLongsAsync(readers, $"""
             SELECT CASE WHEN EXISTS (SELECT 1 FROM "Purchases" WHERE "CustomerHash" = {customerHash}
                         AND "Status" IN ({nameof(PurchaseStatus.Confirmed)}, {nameof(PurchaseStatus.PartiallyRefunded)})
                         LIMIT 1 OFFSET {Math.Max(minimum - 1, 0)}) THEN 1 ELSE 0 END,
-                   (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaignId})
+                   (SELECT "MatchUsed" FROM "Campaigns" WHERE "Id" = {campaignId}),
+                   (SELECT "CapUsed" FROM "Campaigns" WHERE "Id" = {campaignId})
             """, ct);
-        return (read[0] == 1, read[1]);
+        return (read[0] == 1, read[1], read[2]);
     }
 
     /// <summary>
-    /// Takes <paramref name="amount"/> of the campaign's match budget if it is still there: changes 1 row, or 0 when another
-    /// instance used it meanwhile. Batched with the purchase's own statements, so built here and run by the ledger writer.
+    /// Takes <paramref name="match"/> of the campaign's match budget and <paramref name="cap"/> of its campaign cap if both
+    /// are still there: changes 1 row, or 0 when another instance used them meanwhile. A zero amount asks nothing of its
+    /// budget. Batched with the purchase's own statements, so built here and run by the ledger writer.
     /// </summary>
-    public static FormattableString ReserveMatch(Guid campaignId, long amount) => $"""
-        UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {amount}
-        WHERE "Id" = {campaignId} AND "MatchUsed" + {amount} <= "MatchBudget"
+    public static FormattableString ReserveBudgets(Guid campaignId, long match, long cap) => $"""
+        UPDATE "Campaigns" SET "MatchUsed" = "MatchUsed" + {match}, "CapUsed" = "CapUsed" + {cap}
+        WHERE "Id" = {campaignId} AND ({match} = 0 OR "MatchUsed" + {match} <= "MatchBudget") AND ({cap} = 0 OR "CapUsed" + {cap} <= "CampaignCap")
+        """;
+
+    /// <summary>
+    /// Gives <paramref name="amount"/> of merchant pledge back to the campaign cap (voids, refunds, lost disputes; negative
+    /// when a failed refund puts its pledge back), on a campaign that has a cap.
+    /// </summary>
+    public static FormattableString ReturnToCap(Guid campaignId, long amount) => $"""
+        UPDATE "Campaigns" SET "CapUsed" = "CapUsed" - {amount} WHERE "Id" = {campaignId} AND "CampaignCap" IS NOT NULL
         """;
 
     /// <summary>

@@ -77,6 +77,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.HasMany(c => c.Charities).WithOne().HasForeignKey(cc => cc.CampaignId);
             e.Ignore(c => c.Rule);
             e.Ignore(c => c.ConsentedCharities);
+            e.Ignore(c => c.MerchantCapLeft);
         });
 
         model.Entity<CampaignCharity>(e =>

@@ -96,6 +96,35 @@ public sealed class PostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoInstancesSellingAtOnceNeverSpendMoreThanTheCampaignCap()
+    {
+        var database = NewDatabase();
+        var a = new ApiProcess(database, "Postgres");
+        var b = new ApiProcess(database, "Postgres");
+        _processes.AddRange([a, b]);
+        var admin = await a.CreateKeyAsync("admin");
+        var checkout = await a.CreateKeyAsync("checkout");
+        await Task.WhenAll(a.StartAsync(), b.StartAsync());
+        await a.Client(admin).ConsentingCharityAsync();
+        await (await a.Client(admin).PostJson("/api/campaigns", Seed.Campaign(slug: "capped",
+            pledge: new { percentBps = 500, capPerPurchase = 500, campaignCap = 2_000 }))).Expect(HttpStatusCode.Created);
+        var instances = new[] { a.Client(checkout), b.Client(checkout) };
+
+        var pledges = new ConcurrentBag<long>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 60), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var response = await instances[i % 2].PostJson("/api/purchases", Seed.Purchase($"CAP-{i}", campaign: "capped", customerRef: null), $"cap-{i}");
+            pledges.Add((await response.Expect(HttpStatusCode.Created)).Long("donation.merchantPledge"));
+        });
+
+        pledges.Sum().ShouldBe(2_000); // 60 × 250 asked, from two instances at once: exactly the cap given
+        foreach (var http in new[] { a.Client(), b.Client() })
+            (await (await http.GetAsync("/api/campaigns/capped")).Expect(HttpStatusCode.OK)).Long("totals.merchantCapLeft").ShouldBe(0);
+        var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
+    }
+
+    [Fact]
     public async Task TwoInstancesRemittingAtOnceClaimEachPledgeOnce()
     {
         var database = NewDatabase();
