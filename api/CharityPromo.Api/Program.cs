@@ -110,6 +110,7 @@ app.MapCharities();
 app.MapCharityOnboarding();
 app.MapConsents();
 app.MapCampaigns();
+app.MapCampaignAccounting();
 app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();

@@ -161,6 +161,40 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     }
 
     [Fact]
+    public async Task AnEndedCampaignShowsItsFinalAccountingWithWhatWasPaidToEachCharityAndWhen()
+    {
+        var start = site.Api.Clock.GetUtcNow();
+        try
+        {
+            var (admin, checkout) = await SetUpAsync("page-ended", ["read-together", "tree-fund"]);
+            var finance = site.Api.Client(await site.Api.CreateKeyAsync("finance"));
+            await (await admin.PutJson("/api/campaigns/page-ended", Seed.Campaign(slug: "page-ended", charities: ["read-together", "tree-fund"],
+                ends: start.AddDays(2).ToString("O")))).Expect(HttpStatusCode.OK);
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase("PE-1", campaign: "page-ended"), "pe-1")).Expect(HttpStatusCode.Created);
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase("PE-2", 20_000, campaign: "page-ended", charity: "tree-fund", addOn: 0), "pe-2"))
+                .Expect(HttpStatusCode.Created);
+            site.Api.Clock.Set(start.AddHours(1));
+            var batch = await (await finance.PostJson("/api/remittances", new { charity = "read-together", currency = "usd", cutoffUtc = start.AddMinutes(1) }))
+                .Expect(HttpStatusCode.Created);
+            await (await finance.PostJson($"/api/remittances/{batch.Str("id")}/paid", new { reference = "BANK-PE" })).Expect(HttpStatusCode.OK);
+            site.Api.Clock.Set(start.AddDays(3));
+
+            var (response, page) = await site.GetPageAsync("/campaigns/page-ended");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var accounting = page.QuerySelector("section.accounting")!;
+            accounting.QuerySelector("h2")!.TextContent.ShouldBe("Final accounting");
+            System.Text.RegularExpressions.Regex.Replace(accounting.TextContent, @"\s+", " ").ShouldContain("It raised $8.51, of which $3.51 has been paid to the charities and $5.00 is still to be paid");
+            var rows = accounting.QuerySelectorAll("tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
+            rows.ShouldBe([["Read Together", "$3.51", "$3.51", "$0.00"], ["Tree Fund", "$5.00", "$0.00", "$5.00"]]);
+            accounting.QuerySelector(".remittances li")!.TextContent.ShouldBe($"{start.AddHours(1):d MMMM yyyy}: $3.51 to Read Together");
+        }
+        finally
+        {
+            site.Api.Clock.Set(start);
+        }
+    }
+
+    [Fact]
     public async Task TheChartDrawsAndLabelsTheGoalWhenTheTotalIsNearIt()
     {
         var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));

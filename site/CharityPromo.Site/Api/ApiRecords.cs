@@ -37,3 +37,11 @@ public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Sta
 public sealed record Donation(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total);
 
 public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, Impact? Impact = null, string? Disclosure = null);
+
+/// <summary>What a campaign raised per charity and what was paid to each, with the dates: an ended campaign's final accounting.</summary>
+public sealed record Accounting(string Campaign, string Currency, bool Ended, DateTime AsOfUtc, long Raised, long Remitted, long Outstanding,
+    IReadOnlyList<CharityAccounting> Charities, IReadOnlyList<AccountingRemittance> Remittances);
+
+public sealed record CharityAccounting(string Charity, string Name, long Raised, long Remitted, long Outstanding);
+
+public sealed record AccountingRemittance(string Charity, string Name, DateTime PaidUtc, long Amount);

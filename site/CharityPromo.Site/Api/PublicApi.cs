@@ -50,6 +50,9 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
     public Task<Fetched<List<RecentPledge>>> RecentPledgesAsync(string slug, CancellationToken ct) =>
         FetchAsync<List<RecentPledge>>($"/api/campaigns/{Uri.EscapeDataString(slug)}/pledges/recent?limit=10", ct);
 
+    public Task<Fetched<Accounting>> AccountingAsync(string slug, CancellationToken ct) =>
+        FetchAsync<Accounting>($"/api/campaigns/{Uri.EscapeDataString(slug)}/accounting", ct);
+
     public Task<Fetched<CharityDetails>> CharityAsync(string slug, CancellationToken ct) =>
         FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", ct);
 
