@@ -9,6 +9,9 @@ internal static class Policies
 
     /// <summary>Who may refund: checkout keys (their own purchases) and admin keys.</summary>
     public const string Refunders = "refunders";
+
+    /// <summary>Who may read a shopper's yearly statement: checkout keys (for the shop's account page) and admin keys.</summary>
+    public const string StatementReaders = "statement-readers";
 }
 
 internal static class AccessSetup
@@ -30,7 +33,8 @@ internal static class AccessSetup
             .AddPolicy(Scopes.Checkout, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout))
             .AddPolicy(Scopes.Finance, p => p.RequireClaim(Scopes.ClaimType, Scopes.Finance))
             .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin))
-            .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin));
+            .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin))
+            .AddPolicy(Policies.StatementReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin));
         return services;
     }
 }
