@@ -95,7 +95,7 @@ public class ConsentTests(ApiFactory app) : IClassFixture<ApiFactory>
         await (await admin.DeleteAsync($"/api/charities/withdrawn/consents/{Guid.NewGuid()}")).ExpectProblem(HttpStatusCode.NotFound);
         await (await admin.DeleteAsync($"/api/charities/scoped-nobody/consents/{consent.Str("id")}")).ExpectProblem(HttpStatusCode.NotFound);
 
-        var kinds = await app.WithDbAsync(db => db.AuditEntries.Where(a => a.Subject == "charity:withdrawn").Select(a => a.Kind).ToListAsync());
+        var kinds = await app.WithDbAsync(db => db.AuditEntries.Where(a => a.Subject == "charity:withdrawn").OrderBy(a => a.Id).Select(a => a.Kind).ToListAsync());
         kinds.ShouldBe(["charity.created", "consent.granted", "consent.withdrawn"]);
     }
 
