@@ -85,6 +85,7 @@ await using (var scope = app.Services.CreateAsyncScope())
             : await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now);
     }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
+    await Consents.WarnOfGrandfatheredAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CharityPromo.Api.Consents"), CancellationToken.None);
 }
 
 app.UseKnownProxies(app.Configuration); // first: everything after sees the shopper's address, not the proxy's

@@ -50,6 +50,20 @@ internal static class Consents
         && (x.Consent.WithdrawnUtc == null || at < x.Consent.WithdrawnUtc)
         && (x.Consent.AllCampaigns || x.Consent.Campaigns.Any(c => c.CampaignId == x.Link.CampaignId));
 
+    /// <summary>
+    /// At every start, names the charities still selling under a consent migration 0013 recorded for their running
+    /// campaigns (the only consents without a document), so that replacing them with signed ones is not forgotten.
+    /// </summary>
+    public static async Task<int> WarnOfGrandfatheredAsync(Data.AppDb db, ILogger logger, CancellationToken ct)
+    {
+        var charities = await db.CharityConsents.AsNoTracking().Where(k => k.Document == null && k.WithdrawnUtc == null)
+            .Join(db.Charities, k => k.CharityId, c => c.Id, (k, c) => c.Slug).OrderBy(s => s).ToListAsync(ct);
+        if (charities.Count > 0)
+            logger.LogWarning("{Count} charities sell under a consent grandfathered at the upgrade (migration 0013), not a signed one: {Charities}. "
+                + "Record their signed consents and withdraw these (docs/OPERATIONS.md, Upgrading).", charities.Count, string.Join(", ", charities));
+        return charities.Count;
+    }
+
     /// <summary>The (campaign, charity) pairs of these campaigns that a consent covers at <paramref name="at"/>.</summary>
     public static async Task<HashSet<(Guid CampaignId, Guid CharityId)>> CoveredAsync(
         Data.AppDb db, IReadOnlyCollection<Guid> campaignIds, DateTime at, CancellationToken ct)

@@ -3,6 +3,7 @@ using CharityPromo.Api.Data;
 using CharityPromo.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace CharityPromo.Api.Tests.Integration;
 
@@ -177,6 +178,15 @@ public class ConsentUpgradeTests : IDisposable
         var changes = CharityPromo.Api.Audit.AuditChanges.FromJson(audit.Changes);
         changes["id"].After.ShouldBe("11111111-1111-1111-1111-111111111111");
         changes["campaigns"].After.ShouldBe("now-running");
+
+        // And every start says so until a signed consent replaces it.
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(lines)));
+        (await CharityPromo.Api.Consents.Consents.WarnOfGrandfatheredAsync(db, logs.CreateLogger("consents"), default)).ShouldBe(1);
+        lines.ShouldHaveSingleItem().ShouldContain("1 charities sell under a consent grandfathered at the upgrade (migration 0013), not a signed one: running.");
+        consent.WithdrawnUtc = DateTime.UtcNow;
+        await db.SaveChangesAsync();
+        (await CharityPromo.Api.Consents.Consents.WarnOfGrandfatheredAsync(db, logs.CreateLogger("consents"), default)).ShouldBe(0);
     }
 
     private static async Task Exec(SqliteConnection connection, string sql)
