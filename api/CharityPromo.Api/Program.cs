@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Consents;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
@@ -38,6 +39,7 @@ builder.Services.AddSingleton<WriteBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WriteBatcher>());
 builder.Services.AddSingleton<Writes>();
 builder.Services.AddSingleton<KeyUsage>();
+builder.Services.AddOptions<ShopOptions>().Bind(builder.Configuration.GetSection(ShopOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"))
     .Validate(o => o.RetentionDays >= 1 && o.SweepBatch is >= 1 and <= 10_000 && o.SweepEvery > TimeSpan.Zero,
         "Idempotency:RetentionDays must be at least 1, Idempotency:SweepBatch 1 to 10,000 and Idempotency:SweepEvery positive.")
@@ -90,6 +92,7 @@ await using (var scope = app.Services.CreateAsyncScope())
         };
     }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
+    await Consents.WarnOfGrandfatheredAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CharityPromo.Api.Consents"), CancellationToken.None);
 }
 
 app.UseKnownProxies(app.Configuration); // first: everything after sees the shopper's address, not the proxy's
@@ -115,7 +118,9 @@ app.MapHealth();
 app.MapCharities();
 app.MapCharityOnboarding();
 app.MapCharityPayments();
+app.MapConsents();
 app.MapCampaigns();
+app.MapCampaignAccounting();
 app.MapPledges();
 app.MapPurchases();
 app.MapReceipts();

@@ -17,6 +17,8 @@ setup_campaign() { # creates the bench charity and campaign (a match for custome
   local auth=(-H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json') year
   year=$(date -u +%Y)
   curl -fsS "${auth[@]}" "$api/api/charities" -d '{"slug":"bench-charity","name":"Bench Charity"}' >/dev/null
+  curl -fsS "${auth[@]}" "$api/api/charities/bench-charity/consents" \
+    -d '{"grantedBy":"Bench Director","grantedUtc":"2000-01-01T00:00:00Z","document":"https://bench.example/consent.pdf"}' >/dev/null
   curl -fsS "${auth[@]}" "$api/api/campaigns" -d "{\"slug\":\"bench\",\"name\":\"Bench\",\"currency\":\"usd\",\"goal\":100000000,\"startsUtc\":\"$((year - 1))-01-01T00:00:00Z\",\"endsUtc\":\"$((year + 2))-01-01T00:00:00Z\",\"charities\":[\"bench-charity\"],\"pledge\":{\"percentBps\":500,\"capPerPurchase\":500},\"roundUp\":true,\"addOn\":true,\"match\":{\"minPriorPurchases\":2,\"percentBps\":10000,\"budget\":5000000}}" >/dev/null
 }
 

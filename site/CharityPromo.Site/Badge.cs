@@ -17,7 +17,7 @@ public static class Badge
             if (fetched.State == FetchState.NotFound) return Results.NotFound();
             if (fetched.Value is not { } c) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
 
-            var svg = Svg.Badge(c.Name, c.Totals.Raised, c.Goal, c.Currency, c.CurrencyExponent, c.Impact);
+            var svg = Svg.Badge(c.Name, c.Totals.Raised, c.Goal, c.Currency, c.CurrencyExponent, c.Impact, c.Disclosure);
             var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(svg)))[..16]}\"");
             http.Response.Headers.CacheControl = $"public, max-age={MaxAgeSeconds}";
             http.Response.Headers.ETag = etag.ToString();

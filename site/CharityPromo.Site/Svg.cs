@@ -97,7 +97,8 @@ public static class Svg
     public static int BadgeHeight(Impact? impact) => impact is null ? 56 : 76;
 
     /// <summary>"$119.49 raised of $10,000.00" over a progress bar, and "3 books so far" under it when counted: readable at small sizes.</summary>
-    public static string Badge(string name, long raised, long goal, string currency, int exponent, Impact? impact = null)
+    /// <param name="disclosure">The campaign's disclosure: the badge's title (what a pointer over it shows), so the terms travel with it.</param>
+    public static string Badge(string name, long raised, long goal, string currency, int exponent, Impact? impact = null, string? disclosure = null)
     {
         var percent = Money.PercentOf(raised, goal);
         var english = CultureInfo.GetCultureInfo("en-US"); // one cacheable badge per campaign, whoever embeds it
@@ -110,7 +111,7 @@ public static class Svg
         var svg = new StringBuilder();
         svg.Append($"""
             <svg xmlns="http://www.w3.org/2000/svg" width="260" height="{height}" viewBox="0 0 260 {height}" role="img" aria-label="{E(label)}">
-              <title>{E(label)}</title>
+              <title>{E(disclosure ?? label)}</title>
               <rect width="260" height="{height}" rx="8" fill="#ffffff" stroke="#d6dbe1" />
               <text x="12" y="22" font-family="system-ui, sans-serif" font-size="14" fill="#1b1f24"><tspan font-weight="700" fill="#074029">{E(raisedText)}</tspan> raised of {E(goalText)}</text>
               <rect x="12" y="32" width="236" height="12" rx="6" fill="#e4e8ec" />

@@ -25,6 +25,11 @@ public class GeneratedClientTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var admin = await ClientAsync("admin");
         await admin.CreateCharityAsync("setup-charity", new CharityRequest { Slug = "read-together", Name = "Read Together", Description = "Books for every child." });
+        await admin.GrantConsentAsync("read-together", "setup-consent", new ConsentRequest
+        {
+            GrantedBy = "Jane Doe, Director", GrantedUtc = DateTimeOffset.Parse("2020-01-01T00:00:00Z", CultureInfo.InvariantCulture),
+            Document = "https://docs.example/consents/signed.pdf",
+        });
         await admin.CreateCampaignAsync("setup-campaign", new CampaignRequest
         {
             Slug = "literacy-2026", Name = "Reading for every child", Description = "5% of every purchase.", Currency = "usd", Goal = 1_000_000,

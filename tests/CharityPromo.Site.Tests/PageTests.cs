@@ -12,8 +12,8 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     {
         var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
         var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
-        await (await admin.PostJson("/api/charities", Seed.Charity("tree-fund", "Tree Fund"))).Content.ReadAsStringAsync();
+        await admin.ConsentingCharityAsync();
+        await admin.ConsentingCharityAsync("tree-fund", "Tree Fund");
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: slug, charities: charities))).Expect(HttpStatusCode.Created);
         return (admin, checkout);
     }
@@ -87,9 +87,11 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         page.QuerySelector(".big")!.TextContent.ShouldContain("gave $3.51 to Read Together");
         var breakdown = page.QuerySelectorAll(".breakdown tr").Select(r => r.TextContent.Trim()).ToList();
-        breakdown.ShouldContain(r => r.StartsWith("From the shop") && r.EndsWith("$2.50"));
-        breakdown.ShouldContain(r => r.StartsWith("Your round-up") && r.EndsWith("$0.01"));
-        breakdown.ShouldContain(r => r.StartsWith("Your own gift") && r.EndsWith("$1.00"));
+        breakdown.ShouldContain(r => r.StartsWith("Given by The shop") && r.EndsWith("$2.50"));
+        breakdown.ShouldContain(r => r.StartsWith("Your round-up: your gift, collected by The shop for Read Together") && r.EndsWith("$0.01"));
+        breakdown.ShouldContain(r => r.StartsWith("Your own gift, collected by The shop for Read Together") && r.EndsWith("$1.00"));
+        page.QuerySelector(".disclosure")!.TextContent.ShouldBe(
+            "The shop gives 5% of the purchase price, up to $5.00 a purchase, to Read Together from 1 January 2026 to 31 December 2026.");
         page.QuerySelector(".impact")!.TextContent.ShouldContain("has raised $3.51 of $10,000.00");
         page.QuerySelector(".qr svg").ShouldNotBeNull();
         page.QuerySelector(".qr figcaption")!.TextContent.ShouldContain(code);
@@ -111,11 +113,94 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     }
 
     [Fact]
+    public async Task NoCampaignIsShownInTheNameOfACharityThatHasNotConsented()
+    {
+        var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
+        await admin.ConsentingCharityAsync();
+        await (await admin.PostJson("/api/charities", Seed.Charity("not-yet", "Not Yet"))).Expect(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "unconsented", charities: ["read-together", "not-yet"]))).Expect(HttpStatusCode.Created);
+
+        (await site.GetPageAsync("/campaigns/unconsented")).Response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await site.Browser().GetAsync("/badge/unconsented.svg")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await site.Browser().GetAsync("/campaigns/unconsented?handler=live")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var (_, home) = await site.GetPageAsync("/");
+        home.QuerySelectorAll("a").Select(a => a.GetAttribute("href")).ShouldNotContain("/campaigns/unconsented");
+        foreach (var charity in new[] { "not-yet", "read-together" })
+        {
+            var (_, page) = await site.GetPageAsync($"/charities/{charity}");
+            page.QuerySelectorAll("a").Select(a => a.GetAttribute("href")).ShouldNotContain("/campaigns/unconsented");
+        }
+
+        await (await admin.PostJson("/api/charities/not-yet/consents", Seed.Consent())).Expect(HttpStatusCode.Created);
+        (await site.GetPageAsync("/campaigns/unconsented")).Response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (_, now) = await site.GetPageAsync("/charities/not-yet");
+        now.QuerySelectorAll("a").Select(a => a.GetAttribute("href")).ShouldContain("/campaigns/unconsented");
+    }
+
+    [Fact]
+    public async Task AFailedPaymentsReceiptSaysNothingWasGivenAndNeverGave()
+    {
+        var (_, checkout) = await SetUpAsync("page-failed");
+        var purchase = await (await checkout.PostJson("/api/purchases", Seed.Purchase("PF-1", campaign: "page-failed"), "pf-1")).Expect(HttpStatusCode.Created);
+        // What the API records for a declined card (StripePaymentTests shows the real flow): failed, never paid.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={site.Api.DbPath}"))
+        {
+            await db.OpenAsync();
+            await using var update = db.CreateCommand();
+            update.CommandText = """UPDATE "Purchases" SET "Status" = 'Failed', "ConfirmedUtc" = NULL, "PaymentStatus" = 'requires_payment_method', "PaymentError" = 'Your card was declined.' WHERE "OrderId" = 'PF-1'""";
+            (await update.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var (response, page) = await site.GetPageAsync($"/impact/{purchase.Str("receiptCode")}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var text = page.QuerySelector(".impact")!.TextContent;
+        text.ShouldNotContain("gave");
+        page.QuerySelector(".big")!.TextContent.ShouldContain("gives nothing to Read Together");
+        text.ShouldContain("This payment did not go through, so nothing was given.");
+        page.QuerySelector(".breakdown").ShouldBeNull();
+        page.QuerySelector("meta[name=description]")!.GetAttribute("content")!.ShouldNotContain("gave");
+    }
+
+    [Fact]
+    public async Task AnEndedCampaignShowsItsFinalAccountingWithWhatWasPaidToEachCharityAndWhen()
+    {
+        var start = site.Api.Clock.GetUtcNow();
+        try
+        {
+            var (admin, checkout) = await SetUpAsync("page-ended", ["read-together", "tree-fund"]);
+            var finance = site.Api.Client(await site.Api.CreateKeyAsync("finance"));
+            await (await admin.PutJson("/api/campaigns/page-ended", Seed.Campaign(slug: "page-ended", charities: ["read-together", "tree-fund"],
+                ends: start.AddDays(2).ToString("O")))).Expect(HttpStatusCode.OK);
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase("PE-1", campaign: "page-ended"), "pe-1")).Expect(HttpStatusCode.Created);
+            await (await checkout.PostJson("/api/purchases", Seed.Purchase("PE-2", 20_000, campaign: "page-ended", charity: "tree-fund", addOn: 0), "pe-2"))
+                .Expect(HttpStatusCode.Created);
+            site.Api.Clock.Set(start.AddHours(1));
+            var batch = await (await finance.PostJson("/api/remittances", new { charity = "read-together", currency = "usd", cutoffUtc = start.AddMinutes(1) }))
+                .Expect(HttpStatusCode.Created);
+            await (await finance.PostJson($"/api/remittances/{batch.Str("id")}/paid", new { reference = "BANK-PE" })).Expect(HttpStatusCode.OK);
+            site.Api.Clock.Set(start.AddDays(3));
+
+            var (response, page) = await site.GetPageAsync("/campaigns/page-ended");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var accounting = page.QuerySelector("section.accounting")!;
+            accounting.QuerySelector("h2")!.TextContent.ShouldBe("Final accounting");
+            System.Text.RegularExpressions.Regex.Replace(accounting.TextContent, @"\s+", " ").ShouldContain("It raised $8.51, of which $3.51 has been paid to the charities and $5.00 is still to be paid");
+            var rows = accounting.QuerySelectorAll("tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
+            rows.ShouldBe([["Read Together", "$3.51", "$3.51", "$0.00"], ["Tree Fund", "$5.00", "$0.00", "$5.00"]]);
+            accounting.QuerySelector(".remittances li")!.TextContent.ShouldBe($"{start.AddHours(1):d MMMM yyyy}: $3.51 to Read Together");
+        }
+        finally
+        {
+            site.Api.Clock.Set(start);
+        }
+    }
+
+    [Fact]
     public async Task TheChartDrawsAndLabelsTheGoalWhenTheTotalIsNearIt()
     {
         var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
         var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await admin.ConsentingCharityAsync();
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "chart-goal", goal: 1_000))).Expect(HttpStatusCode.Created);
         await (await checkout.PostJson("/api/purchases", Seed.Purchase("CG-1", campaign: "chart-goal"), "cg-1")).Expect(HttpStatusCode.Created);
         await (await checkout.PostJson("/api/purchases", Seed.Purchase("CG-2", campaign: "chart-goal"), "cg-2")).Expect(HttpStatusCode.Created);
@@ -137,7 +222,7 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     {
         var admin = site.Api.Client(await site.Api.CreateKeyAsync("admin"));
         var checkout = site.Api.Client(await site.Api.CreateKeyAsync("checkout"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await admin.ConsentingCharityAsync();
         var body = Seed.Campaign(slug: "page-units");
         body["impact"] = new { amount = 100, singular = "book", plural = "books" };
         await (await admin.PostJson("/api/campaigns", body)).Expect(HttpStatusCode.Created);
@@ -192,7 +277,9 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
         var svg = XDocument.Parse(await response.Content.ReadAsStringAsync());
         XNamespace ns = "http://www.w3.org/2000/svg";
         svg.Root!.Name.ShouldBe(ns + "svg");
-        svg.Root.Element(ns + "title")!.Value.ShouldBe("Reading for every child: $3.51 raised of $10,000.00");
+        svg.Root.Attribute("aria-label")!.Value.ShouldBe("Reading for every child: $3.51 raised of $10,000.00");
+        svg.Root.Element(ns + "title")!.Value.ShouldBe( // the terms travel with the badge, wherever it is embedded
+            "The shop gives 5% of the purchase price, up to $5.00 a purchase, to Read Together from 1 January 2026 to 31 December 2026.");
 
         using var conditional = new HttpRequestMessage(HttpMethod.Get, "/badge/page-badge.svg");
         conditional.Headers.IfNoneMatch.Add(etag);
@@ -211,7 +298,7 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
     {
         using var cached = new SiteFactory { CacheSeconds = 60 };
         var admin = cached.Api.Client(await cached.Api.CreateKeyAsync("admin"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync();
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "page-cached"))).Expect(HttpStatusCode.Created);
         var browser = cached.Browser();
 

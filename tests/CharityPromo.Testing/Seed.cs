@@ -29,10 +29,26 @@ public static class Seed
         ["payment"] = new { method = "external", reference = "POS-77" },
     };
 
-    /// <summary>The contract's example charity and campaign, created through the API with an admin key (once per app).</summary>
+    /// <summary>A consent covering every campaign of the charity from long before any test's clock, with no end.</summary>
+    public static object Consent(string[]? campaigns = null, string granted = "2020-01-01T00:00:00Z", string? expires = null) =>
+        new { grantedBy = "Jane Doe, Director", grantedUtc = granted, document = "https://docs.example/consents/signed.pdf", campaigns, expiresUtc = expires };
+
+    /// <summary>
+    /// Creates a charity through the API and records its consent to promotions (without one, no purchase can give to it):
+    /// what every test that sells for a charity starts from. A charity this app already has (409) is left as it is.
+    /// </summary>
+    public static async Task ConsentingCharityAsync(this HttpClient admin, string slug = "read-together", string name = "Read Together")
+    {
+        var created = await admin.PostJson("/api/charities", Charity(slug, name));
+        await CreatedOrExisting(created);
+        if (created.StatusCode == HttpStatusCode.Created)
+            await (await admin.PostJson($"/api/charities/{slug}/consents", Consent())).Expect(HttpStatusCode.Created);
+    }
+
+    /// <summary>The contract's example charity (with its consent) and campaign, created through the API with an admin key (once per app).</summary>
     public static async Task ContractCampaignAsync(HttpClient admin, object? match = null, string slug = "literacy-2026", string currency = "usd")
     {
-        await CreatedOrExisting(await admin.PostJson("/api/charities", Charity()));
+        await admin.ConsentingCharityAsync();
         await CreatedOrExisting(await admin.PostJson("/api/campaigns", Campaign(slug: slug, currency: currency, match: match)));
     }
 

@@ -12,6 +12,9 @@ internal static class Policies
 
     /// <summary>Who may watch the service (metrics, invariants, writer stats): monitor and admin keys.</summary>
     public const string Monitors = "monitors";
+
+    /// <summary>Who may read a shopper's yearly statement: checkout keys (for the shop's account page) and admin keys.</summary>
+    public const string StatementReaders = "statement-readers";
 }
 
 internal static class AccessSetup
@@ -34,7 +37,8 @@ internal static class AccessSetup
             .AddPolicy(Scopes.Finance, p => p.RequireClaim(Scopes.ClaimType, Scopes.Finance))
             .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin))
             .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin))
-            .AddPolicy(Policies.Monitors, p => p.RequireClaim(Scopes.ClaimType, Scopes.Monitor, Scopes.Admin));
+            .AddPolicy(Policies.Monitors, p => p.RequireClaim(Scopes.ClaimType, Scopes.Monitor, Scopes.Admin))
+            .AddPolicy(Policies.StatementReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin));
         return services;
     }
 }

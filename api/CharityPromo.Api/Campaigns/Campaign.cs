@@ -19,6 +19,19 @@ internal sealed class Campaign
     public bool RoundUp { get; set; }
     public bool AddOn { get; set; }
 
+    /// <summary>The most the shop's pledge (merchant pledge) gives over the whole campaign, in minor units; null for no limit.</summary>
+    public long? CampaignCap { get; set; }
+    /// <summary>
+    /// Merchant pledge held against <see cref="CampaignCap"/>: what live purchases pledged, less what refunds, lost disputes
+    /// and voids gave back. Kept only while there is a cap; only ever raised by a conditional update, like <see cref="MatchUsed"/>.
+    /// </summary>
+    public long CapUsed { get; set; }
+
+    /// <summary>What is left of <see cref="CampaignCap"/> (never below 0: a lowered cap or a restored refund can pass it); null without a cap.</summary>
+    public long? MerchantCapLeft => CapLeft(CampaignCap, CapUsed);
+
+    public static long? CapLeft(long? cap, long used) => cap is { } limit ? Math.Max(0, limit - used) : null;
+
     public int? MatchMinPriorPurchases { get; set; }
     public int? MatchPercentBps { get; set; }
     public long? MatchBudget { get; set; }
@@ -34,6 +47,9 @@ internal sealed class Campaign
     public DateTime UpdatedUtc { get; set; }
 
     public List<CampaignCharity> Charities { get; set; } = [];
+
+    /// <summary>Not stored: the charities a consent covers, as read for pricing once per write transaction (DonationPricer).</summary>
+    public HashSet<Guid>? ConsentedCharities { get; set; }
 
     public PledgeRule Rule => new(
         PercentBps, FixedAmount, CapPerPurchase, RoundUp, AddOn,

@@ -34,7 +34,9 @@ public sealed record ImpactRequest(long Amount, string Singular, string Plural);
 /// <param name="PercentBps">Percent of the purchase in basis points: 500 = 5%.</param>
 /// <param name="FixedAmount">A fixed amount per purchase, in minor units.</param>
 /// <param name="CapPerPurchase">Upper limit of the merchant pledge per purchase, in minor units.</param>
-public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
+/// <param name="CampaignCap">Upper limit of the merchant pledge summed over the whole campaign, in minor units; past it a purchase's
+/// merchant pledge is cut to what is left, down to 0 (the shopper's gifts and the match are unaffected). Refunds and voids give back.</param>
+public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long? CapPerPurchase, long? CampaignCap = null);
 
 /// <param name="MinPriorPurchases">Earlier paid, not fully refunded purchases a customer needs to be matched.</param>
 /// <param name="PercentBps">Match rate in basis points of the shopper's donation: 10000 = 1:1.</param>
@@ -42,19 +44,25 @@ public sealed record PledgeRuleRequest(int? PercentBps, long? FixedAmount, long?
 public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Budget);
 
 /// <param name="CurrencyExponent">Digits after the decimal point in <paramref name="Currency"/> (0 for jpy, 2 for usd, 3 for kwd).</param>
+/// <param name="Disclosure">The point-of-sale disclosure, one sentence built from the terms: who gives (<c>Shop__Name</c>), the portion, the caps, the charities, the dates and the match.</param>
 public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, [property: AllowedValues("upcoming", "active", "ended")] string Status,
-    IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
-    MatchResponse? Match, TotalsResponse Totals, ImpactResponse? Impact = null);
+    IReadOnlyList<CampaignCharityResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
+    MatchResponse? Match, TotalsResponse Totals, string Disclosure, ImpactResponse? Impact = null);
 
 /// <param name="Amount">What one unit costs, in the campaign currency's minor units.</param>
 public sealed record ImpactResponse(long Amount, string Singular, string Plural);
 
 /// <summary>The campaign's merchant pledge: one of <paramref name="PercentBps"/> and <paramref name="FixedAmount"/>, capped per purchase.</summary>
-public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
+/// <param name="CampaignCap">Upper limit of the merchant pledge over the whole campaign; null for none.</param>
+public sealed record PledgeRuleResponse(int? PercentBps, long? FixedAmount, long? CapPerPurchase, long? CampaignCap);
 
 public sealed record CharityRefResponse(string Slug, string Name);
+
+/// <summary>A charity of a campaign.</summary>
+/// <param name="Consented">Whether a consent of the charity covers this campaign now; without one, quotes and purchases for it are refused and the site does not show the campaign.</param>
+public sealed record CampaignCharityResponse(string Slug, string Name, bool Consented);
 
 /// <summary>One shopper's pledge as the public sees it: how much, for whom, when. Nothing personal.</summary>
 /// <param name="Amount">The donation net of any refund, in minor units.</param>
@@ -64,9 +72,10 @@ public sealed record MatchResponse(int MinPriorPurchases, int PercentBps, long B
 
 /// <summary>Running totals. <c>raised</c> = confirmed donations net of reversals; <c>pending</c> = recorded but not yet paid.</summary>
 /// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to the charities so far (net of any Stripe transfer reversed).</param>
+/// <param name="MerchantCapLeft">What is left of the campaign cap (<c>pledge.campaignCap</c>) for the shop's pledge; null without a cap.</param>
 public sealed record TotalsResponse(
     long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotalsResponse> ByCharity,
-    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc, long Remitted);
+    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc, long Remitted, long? MerchantCapLeft = null);
 
 /// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to this charity so far.</param>
 public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases, long Remitted);
@@ -117,6 +126,7 @@ internal sealed class CampaignRequestValidator : AbstractValidator<CampaignReque
             RuleFor(p => p.PercentBps).InclusiveBetween(1, PledgeMath.BasisPointsPerWhole);
             RuleFor(p => p.FixedAmount).InclusiveBetween(1, Limits.MaxAmount);
             RuleFor(p => p.CapPerPurchase).InclusiveBetween(0, Limits.MaxAmount);
+            RuleFor(p => p.CampaignCap).InclusiveBetween(0, Limits.MaxAmount);
         }
     }
 

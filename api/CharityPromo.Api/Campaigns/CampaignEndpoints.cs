@@ -8,6 +8,7 @@ using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CharityPromo.Api.Campaigns;
 
@@ -38,7 +39,7 @@ internal static class CampaignEndpoints
     }
 
     private static async Task<Results<Ok<List<CampaignResponse>>, ValidationProblem>> ListCampaigns(
-        [AllowedValues("upcoming", "active", "ended")] string? status, AppDb db, TimeProvider clock, CancellationToken ct)
+        [AllowedValues("upcoming", "active", "ended")] string? status, AppDb db, IOptions<ShopOptions> shop, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (status is not (null or "" or "active" or "upcoming" or "ended"))
@@ -54,18 +55,20 @@ internal static class CampaignEndpoints
         };
 
         var campaigns = await query.OrderByDescending(c => c.StartsUtc).ThenBy(c => c.Slug).AsSplitQuery().ToListAsync(ct);
-        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, campaigns.Select(c => c.Id).ToList(), now, ct);
-        return TypedResults.Ok(campaigns.Select(c => c.ToResponse(totals[c.Id], now)).ToList());
+        var ids = campaigns.Select(c => c.Id).ToList();
+        var totals = await CampaignTotalsReader.ForCampaignsAsync(db, ids, now, ct);
+        var consented = await Consents.Consents.CoveredAsync(db, ids, now, ct);
+        return TypedResults.Ok(campaigns.Select(c => c.ToResponse(totals[c.Id], now, consented, shop.Value.Name)).ToList());
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaign(
-        string slug, AppDb db, SqliteReaders readers, TimeProvider clock, CancellationToken ct)
+        string slug, AppDb db, SqliteReaders readers, IOptions<ShopOptions> shop, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var campaign = await db.FindCampaignAsync(slug, readers, ct);
         if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
         var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers, campaign.Id, now, ct);
-        return TypedResults.Ok(campaign.ToResponse(totals, now));
+        return TypedResults.Ok(campaign.ToResponse(totals, now, await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct), shop.Value.Name));
     }
 
     private const int MaxRecent = 50;
@@ -89,7 +92,7 @@ internal static class CampaignEndpoints
     }
 
     private static Task<IResult> CreateCampaign(
-        CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, IOptions<ShopOptions> shop, TimeProvider clock, CancellationToken ct) =>
         writes.RunAsync(http, async db =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -112,14 +115,15 @@ internal static class CampaignEndpoints
             }
             await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "campaign.created", $"campaign:{campaign.Slug}", changes, now, ct);
             var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
-            return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now));
+            return TypedResults.Created($"/api/campaigns/{campaign.Slug}", campaign.ToResponse(totals, now, await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct), shop.Value.Name));
         });
 
     private static Task<IResult> UpdateCampaign(
-        string slug, CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken ct) =>
+        string slug, CampaignRequest request, ClaimsPrincipal user, HttpContext http, Writes writes, IOptions<ShopOptions> shop, TimeProvider clock, CancellationToken ct) =>
         writes.RunAsync(http, async db =>
         {
             if (request.Slug != slug) return Problems.Unprocessable("slug", "A campaign's slug cannot change; it is part of every link to it.");
+            await db.LockCampaignAsync(slug, ct); // PostgreSQL: no purchase reserves budgets while its terms change
             var now = clock.GetUtcNow().UtcDateTime;
             var campaign = await db.Campaigns.Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
             if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
@@ -137,7 +141,10 @@ internal static class CampaignEndpoints
             }
             var charitiesBefore = string.Join(',', campaign.Charities.OrderBy(cc => cc.Position).Select(cc => cc.Charity.Slug));
             campaign.Currency = request.Currency;
+            var hadCap = campaign.CampaignCap is not null;
             request.ApplyTo(campaign, charities, now);
+            // The cap is kept only while there is one: a cap set now starts from what the ledger says is held.
+            if (campaign.CampaignCap is not null && !hadCap) campaign.CapUsed = await CapHeld.OfAsync(db, campaign.Id, ct);
             var changes = AuditChanges.Of(db.Entry(campaign)).Set("charities", charitiesBefore, string.Join(',', request.Charities!));
             var withTotals = existingTotals.Select(t => t.CharityId).ToHashSet();
             db.CampaignTotals.AddRange(charities.Where(ch => !withTotals.Contains(ch.Id))
@@ -147,7 +154,7 @@ internal static class CampaignEndpoints
 
             var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers: null, campaign.Id, now, ct);
             var saved = await db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleAsync(c => c.Id == campaign.Id, ct);
-            return TypedResults.Ok(saved.ToResponse(totals, now));
+            return TypedResults.Ok(saved.ToResponse(totals, now, await Consents.Consents.CoveredAsync(db, [saved.Id], now, ct), shop.Value.Name));
         });
 
     /// <summary>The charities named by slug, in the order given, or a 422 naming the first unknown one.</summary>
@@ -173,6 +180,7 @@ internal static class CampaignEndpoints
         c.PercentBps = r.Pledge!.PercentBps;
         c.FixedAmount = r.Pledge.FixedAmount;
         c.CapPerPurchase = r.Pledge.CapPerPurchase;
+        c.CampaignCap = r.Pledge.CampaignCap;
         c.RoundUp = r.RoundUp;
         c.AddOn = r.AddOn;
         c.MatchMinPriorPurchases = r.Match?.MinPriorPurchases;
@@ -191,15 +199,15 @@ internal static class CampaignEndpoints
     }
 
 
-    private static CampaignResponse ToResponse(this Campaign c, TotalsResponse totals, DateTime now) => new(
+    private static CampaignResponse ToResponse(this Campaign c, TotalsResponse totals, DateTime now, HashSet<(Guid CampaignId, Guid CharityId)> consented, string shop) => new(
         c.Slug, c.Name, c.Description, c.Currency, Currencies.Exponent(c.Currency), c.Goal,
         DateTime.SpecifyKind(c.StartsUtc, DateTimeKind.Utc), DateTime.SpecifyKind(c.EndsUtc, DateTimeKind.Utc), c.PhaseAt(now).ToString().ToLowerInvariant(),
-        c.Charities.OrderBy(cc => cc.Position).Select(cc => new CharityRefResponse(cc.Charity.Slug, cc.Charity.Name)).ToList(),
-        new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase), c.RoundUp, c.AddOn,
+        c.Charities.OrderBy(cc => cc.Position).Select(cc => new CampaignCharityResponse(cc.Charity.Slug, cc.Charity.Name, consented.Contains((c.Id, cc.CharityId)))).ToList(),
+        new PledgeRuleResponse(c.PercentBps, c.FixedAmount, c.CapPerPurchase, c.CampaignCap), c.RoundUp, c.AddOn,
         c.MatchPercentBps is { } bps
             ? new MatchResponse(c.MatchMinPriorPurchases ?? 0, bps, c.MatchBudget ?? 0, c.MatchUsed, Math.Max(0, (c.MatchBudget ?? 0) - c.MatchUsed))
             : null,
-        totals, c.ImpactOrNull());
+        totals with { MerchantCapLeft = c.MerchantCapLeft }, Disclosure.For(c, shop), c.ImpactOrNull());
 
     internal static ImpactResponse? ImpactOrNull(this Campaign c) =>
         c.ImpactAmount is { } amount ? new ImpactResponse(amount, c.ImpactSingular!, c.ImpactPlural!) : null;

@@ -10,7 +10,7 @@ namespace CharityPromo.Api.Data;
 /// same few campaigns; reading each campaign once per batch instead of once per purchase keeps a join off the
 /// writer thread for every purchase. Entries belong to the transaction they were read in, so a
 /// pooled context never carries them into another; outside a transaction nothing is kept. A save that touches a
-/// campaign or its charities forgets them all. <see cref="Campaign.MatchUsed"/> moves inside a batch: read it fresh.
+/// campaign, its charities or a consent forgets them all. <see cref="Campaign.MatchUsed"/> moves inside a batch: read it fresh.
 /// </summary>
 internal sealed partial class AppDb
 {
@@ -30,7 +30,7 @@ internal sealed partial class AppDb
                    c."MatchPercentBps", c."MatchBudget", c."MatchUsed", c."CreatedUtc", c."UpdatedUtc",
                    cc."Position", ch."Id", ch."Slug", ch."Name", ch."Description", ch."Website", ch."RegistrationNumber",
                    ch."CreatedUtc", ch."UpdatedUtc", ch."StripeAccountId", ch."StripeTransfersEnabled", ch."StripePayoutsEnabled",
-                   c."ImpactAmount", c."ImpactSingular", c."ImpactPlural"
+                   c."ImpactAmount", c."ImpactSingular", c."ImpactPlural", c."CampaignCap", c."CapUsed"
             FROM "Campaigns" c
             LEFT JOIN "CampaignCharities" cc ON cc."CampaignId" = c."Id"
             LEFT JOIN "Charities" ch ON ch."Id" = cc."CharityId"
@@ -50,7 +50,7 @@ internal sealed partial class AppDb
                 PercentBps = Int(8), FixedAmount = Long(9), CapPerPurchase = Long(10), RoundUp = row.GetBoolean(11),
                 AddOn = row.GetBoolean(12), MatchMinPriorPurchases = Int(13), MatchPercentBps = Int(14), MatchBudget = Long(15),
                 MatchUsed = row.GetInt64(16), CreatedUtc = row.GetDateTime(17), UpdatedUtc = row.GetDateTime(18),
-                ImpactAmount = Long(31), ImpactSingular = Text(32), ImpactPlural = Text(33),
+                ImpactAmount = Long(31), ImpactSingular = Text(32), ImpactPlural = Text(33), CampaignCap = Long(34), CapUsed = row.GetInt64(35),
             };
             if (row.IsDBNull(20)) continue; // no charities (the API never stores such a campaign)
             campaign.Charities.Add(new CampaignCharity
@@ -101,7 +101,7 @@ internal sealed partial class AppDb
     {
         if (_campaignsRead.Count == 0) return;
         // Entries() detects changes first.
-        if (ChangeTracker.Entries().Any(e => e.Entity is Campaign or CampaignCharity && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
+        if (ChangeTracker.Entries().Any(e => e.Entity is Campaign or CampaignCharity or Consents.CharityConsent or Consents.CharityConsentCampaign && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
             _campaignsRead.Clear();
     }
 }

@@ -1,6 +1,7 @@
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
+using CharityPromo.Api.Consents;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Payments;
@@ -17,6 +18,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
     public DbSet<Charity> Charities => Set<Charity>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignCharity> CampaignCharities => Set<CampaignCharity>();
+    public DbSet<CharityConsent> CharityConsents => Set<CharityConsent>();
     public DbSet<Purchase> Purchases => Set<Purchase>();
     public DbSet<Refund> Refunds => Set<Refund>();
     public DbSet<Remittance> Remittances => Set<Remittance>();
@@ -74,12 +76,31 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(c => c.ImpactPlural).HasMaxLength(CampaignRequestValidator.MaxImpactWord);
             e.HasMany(c => c.Charities).WithOne().HasForeignKey(cc => cc.CampaignId);
             e.Ignore(c => c.Rule);
+            e.Ignore(c => c.ConsentedCharities);
+            e.Ignore(c => c.MerchantCapLeft);
         });
 
         model.Entity<CampaignCharity>(e =>
         {
             e.HasKey(cc => new { cc.CampaignId, cc.CharityId });
             e.HasOne(cc => cc.Charity).WithMany().HasForeignKey(cc => cc.CharityId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<CharityConsent>(e =>
+        {
+            e.HasIndex(k => k.CharityId);
+            e.Property(k => k.GrantedBy).HasMaxLength(Limits.Name);
+            e.Property(k => k.Document).HasMaxLength(Limits.Url);
+            e.HasOne<Charity>().WithMany().HasForeignKey(k => k.CharityId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(k => k.Campaigns).WithOne().HasForeignKey(x => x.ConsentId);
+        });
+
+        model.Entity<CharityConsentCampaign>(e =>
+        {
+            e.ToTable("CharityConsentCampaigns");
+            e.HasKey(x => new { x.ConsentId, x.CampaignId });
+            e.HasIndex(x => x.CampaignId);
+            e.HasOne<Campaign>().WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Restrict);
         });
 
         model.Entity<Purchase>(e =>

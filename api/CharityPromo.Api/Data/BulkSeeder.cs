@@ -53,6 +53,7 @@ internal static class BulkSeeder
         var charities = campaign.Charities.OrderBy(c => c.Position).Select(c => c.CharityId).ToArray();
         var started = DateTime.UtcNow;
         var times = days == 0 ? null : WeeklyRhythm(count, days, campaign.StartsUtc, campaign.EndsUtc, now);
+        var capLeft = campaign.MerchantCapLeft; // a campaign cap holds here as in the API: pledges cut to what is left, the cap taken
 
         for (var offset = 0; offset < count; offset += BatchSize)
         {
@@ -69,10 +70,13 @@ internal static class BulkSeeder
 
             var byCharity = new Dictionary<Guid, (long Total, long Count)>();
             var byDay = new Dictionary<DateOnly, (long Total, long Count)>();
+            var capTaken = 0L;
             for (var i = offset; i < offset + size; i++)
             {
                 var amount = 500 + (i * 7919L) % 20_000;
-                var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(campaign.Currency, amount, RoundUp: i % 2 == 0, AddOn: 0, PriorPaidPurchases: 0, MatchBudgetLeft: 0));
+                var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(campaign.Currency, amount, RoundUp: i % 2 == 0, AddOn: 0, PriorPaidPurchases: 0, MatchBudgetLeft: 0,
+                    MerchantCapLeft: capLeft - capTaken));
+                if (capLeft is not null) capTaken += donation.MerchantPledge;
                 var charity = charities[i % charities.Length];
                 var created = times?[i] ?? now.AddSeconds(i - count);
                 var id = Guid.CreateVersion7(new DateTimeOffset(created, TimeSpan.Zero));
@@ -112,6 +116,13 @@ internal static class BulkSeeder
                     """, "$campaign", "$day", "$total", "$n");
                 Bind(daily, Text(campaign.Id), day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), total, n);
                 await daily.ExecuteNonQueryAsync();
+            }
+            if (capLeft is not null)
+            {
+                using var cap = Command(connection, tx, """UPDATE "Campaigns" SET "CapUsed" = "CapUsed" + $taken WHERE "Id" = $campaign""", "$taken", "$campaign");
+                Bind(cap, capTaken, Text(campaign.Id));
+                await cap.ExecuteNonQueryAsync();
+                capLeft -= capTaken;
             }
             await tx.CommitAsync();
             await stderr.WriteLineAsync($"  {offset + size:N0} / {count:N0}");

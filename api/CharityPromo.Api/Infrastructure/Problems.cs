@@ -16,6 +16,7 @@ internal static class ProblemTypes
     public const string TooLarge = Base + "request-too-large";
     public const string RateLimited = Base + "rate-limited";
     public const string BusinessRule = Base + "business-rule";
+    public const string CharityConsentMissing = Base + "charity-consent-missing";
     public const string CardDeclined = Base + "card-declined";
     public const string PaymentProviderUnavailable = Base + "payment-provider-unavailable";
     public const string PaymentProviderError = Base + "payment-provider-error";
@@ -38,6 +39,20 @@ internal static class Problems
             Title = "The request breaks a business rule",
             Detail = message,
         });
+
+    /// <summary>422: no consent of the charity covers this campaign now; names the charity (field <c>charity</c> and extension <c>charity</c>).</summary>
+    public static ProblemHttpResult ConsentMissing(string charitySlug, string charityName, string campaignSlug)
+    {
+        var message = $"{charityName} ('{charitySlug}') has no consent on record covering campaign '{campaignSlug}' now, so no purchase can give to it in its name.";
+        return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["charity"] = [message] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Type = ProblemTypes.CharityConsentMissing,
+            Title = "The charity has not consented",
+            Detail = message,
+            Extensions = { ["charity"] = charitySlug },
+        });
+    }
 
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "Not found", detail: what);

@@ -111,6 +111,13 @@ internal static class InvariantCheck
             Compare("remittance", r.Id.ToString(), "remittedInLedger", r.InPaidLines, r.InLedger);
         }
 
+        // A campaign cap holds what the ledger says its purchases' merchant pledges hold (CapHeld).
+        var capped = await db.Campaigns.AsNoTracking().Where(c => c.CampaignCap != null).Select(c => new { c.Id, c.Slug, c.CapUsed }).ToListAsync(ct);
+        var cappedIds = capped.Select(c => c.Id).ToList();
+        var held = await db.Ledger.AsNoTracking().Where(l => cappedIds.Contains(l.CampaignId))
+            .GroupBy(l => l.CampaignId, CapHeld.Share).Select(g => new { g.Key, Held = g.Sum() }).ToDictionaryAsync(x => x.Key, x => x.Held, ct);
+        foreach (var c in capped) Compare("campaignCap", c.Slug, "capUsed", held.GetValueOrDefault(c.Id), c.CapUsed);
+
         return new InvariantReport(mismatches.Count == 0, now, fromLedger.Sum(l => l.Entries), totals.Count, daily.Count,
             await db.Purchases.CountAsync(ct), mismatches);
     }

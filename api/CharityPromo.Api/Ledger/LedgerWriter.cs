@@ -93,10 +93,13 @@ internal static class LedgerWriter
             throw new InvalidOperationException("Ledger entries are posted inside the write transaction only.");
     }
 
-    /// <summary>The increments that apply these entries to the totals rows and the daily rows.</summary>
+    /// <summary>The increments that apply these entries to the campaign cap (what voids and reversals give back), the totals rows and the daily rows.</summary>
     private static List<Increment> Increments(IReadOnlyList<LedgerEntry> entries)
     {
         var increments = new List<Increment>(2);
+        // First, so a campaign's row is taken before its totals rows, in the order a purchase takes them (no deadlock).
+        foreach (var campaign in entries.Where(e => e.Kind is LedgerKind.Voided or LedgerKind.Reversed && e.Donation.MerchantPledge != 0).GroupBy(e => e.CampaignId))
+            increments.Add(new Increment(AppDb.ReturnToCap(campaign.Key, campaign.Sum(e => e.Donation.MerchantPledge)), TotalsRow: null));
         foreach (var row in entries.Where(e => e.Kind != LedgerKind.Remitted).GroupBy(e => (e.CampaignId, e.CharityId, e.Currency)))
             increments.Add(TotalsIncrement(row.Key, Delta.Of(row)));
         foreach (var day in entries.Where(e => e.Kind is LedgerKind.Confirmed or LedgerKind.Reversed).GroupBy(e => (e.CampaignId, Day: DateOnly.FromDateTime(e.CreatedUtc))))

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CharityPromo.Api.Pledges;
 
-internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string? CustomerHash, DonationBreakdown Donation);
+/// <param name="MerchantCapLeft">What was left of the campaign cap before this purchase; null without a cap.</param>
+internal sealed record PricedDonation(Campaign Campaign, Charity Charity, string? CustomerHash, DonationBreakdown Donation, long? MerchantCapLeft);
 
 /// <summary>Checks a donation request against its campaign and prices it; quotes and purchases both go through here.</summary>
 internal static class DonationPricer
@@ -45,28 +46,30 @@ internal static class DonationPricer
             case CampaignPhase.Ended:
                 return (null, Problems.Unprocessable("campaign", $"Campaign '{campaign.Slug}' ended at {campaign.EndsUtc:yyyy-MM-ddTHH:mm:ssZ}."));
         }
+        // Once per write batch, like the campaign itself: a batch lasts milliseconds.
+        campaign.ConsentedCharities ??= (await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct)).Select(p => p.CharityId).ToHashSet();
+        if (!campaign.ConsentedCharities.Contains(charity.Id))
+            return (null, Problems.ConsentMissing(charity.Slug, charity.Name, campaign.Slug));
         if (request.AddOn > 0 && !campaign.AddOn)
             return (null, Problems.Unprocessable("addOn", $"Campaign '{campaign.Slug}' does not take shopper add-ons."));
 
         var customerHash = string.IsNullOrWhiteSpace(request.CustomerRef) ? null : hasher.Hash(request.CustomerRef);
         var prior = 0;
-        var matchBudgetLeft = 0L;
-        if (campaign.MatchPercentBps is not null)
+        var (matchUsed, capUsed) = (campaign.MatchUsed, campaign.CapUsed);
+        var min = campaign.MatchMinPriorPurchases ?? 0;
+        // The customer's loyalty, and the match budget and campaign cap used so far read fresh when the campaign was
+        // remembered from earlier in the batch (earlier purchases may have used them). Without a customer reference there
+        // is no loyalty to count.
+        if ((campaign.MatchPercentBps is not null && customerHash is not null) || (remembered is not null && (campaign.MatchPercentBps is not null || campaign.CampaignCap is not null)))
         {
-            var used = campaign.MatchUsed;
-            var min = campaign.MatchMinPriorPurchases ?? 0;
-            // The customer's loyalty, and the match budget used so far read fresh when the campaign was remembered from
-            // earlier in the batch (earlier purchases may have used budget). Without a customer reference there is nothing to count.
-            if (customerHash is not null || remembered is not null)
-            {
-                var (hasMinimum, matchUsed) = await db.ReadLoyaltyAsync(readers, customerHash, min, campaign.Id, ct);
-                (prior, used) = (hasMinimum ? min : 0, matchUsed); // prior counted up to the minimum: all the rule compares
-            }
-            matchBudgetLeft = (campaign.MatchBudget ?? 0) - used;
+            var (hasMinimum, freshMatch, freshCap) = await db.ReadLoyaltyAsync(readers, customerHash, min, campaign.Id, ct);
+            (prior, matchUsed, capUsed) = (hasMinimum ? min : 0, freshMatch, freshCap); // prior counted up to the minimum: all the rule compares
         }
+        var matchBudgetLeft = campaign.MatchPercentBps is null ? 0 : (campaign.MatchBudget ?? 0) - matchUsed;
+        var capLeft = Campaign.CapLeft(campaign.CampaignCap, capUsed);
 
         var donation = PledgeMath.Compute(campaign.Rule, new DonationInput(
-            request.Currency, request.Amount, request.RoundUp, request.AddOn, prior, matchBudgetLeft));
-        return (new PricedDonation(campaign, charity, customerHash, donation), null);
+            request.Currency, request.Amount, request.RoundUp, request.AddOn, prior, matchBudgetLeft, capLeft));
+        return (new PricedDonation(campaign, charity, customerHash, donation, capLeft), null);
     }
 }

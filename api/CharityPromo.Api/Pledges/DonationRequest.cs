@@ -32,6 +32,10 @@ public sealed record DonationResponse(string Currency, long MerchantPledge, long
     public static DonationResponse From(string currency, DonationBreakdown d) => new(currency, d.MerchantPledge, d.Match, d.RoundUp, d.AddOn, d.Total);
 }
 
+/// <summary>What a purchase would give now, part by part.</summary>
+/// <param name="MerchantCapLeft">What is left of the campaign cap before this purchase (the campaign's <c>totals.merchantCapLeft</c>); null without a cap.</param>
+public sealed record QuoteResponse(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total, long? MerchantCapLeft);
+
 internal sealed class DonationRequestValidator : AbstractValidator<IDonationRequest>
 {
     public DonationRequestValidator()

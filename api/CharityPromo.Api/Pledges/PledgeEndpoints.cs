@@ -18,10 +18,12 @@ internal static class PledgeEndpoints
             .Validate<QuoteRequest>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> QuotePledge(
+    private static async Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> QuotePledge(
         QuoteRequest request, AppDb db, SqliteReaders readers, CustomerRefHasher hasher, TimeProvider clock, CancellationToken ct)
     {
         var (priced, problem) = await DonationPricer.PriceAsync(db, readers, hasher, request, clock.GetUtcNow().UtcDateTime, ct);
-        return priced is null ? problem! : TypedResults.Ok(DonationResponse.From(priced.Campaign.Currency, priced.Donation));
+        if (priced is null) return problem!;
+        var d = priced.Donation;
+        return TypedResults.Ok(new QuoteResponse(priced.Campaign.Currency, d.MerchantPledge, d.Match, d.RoundUp, d.AddOn, d.Total, priced.MerchantCapLeft));
     }
 }

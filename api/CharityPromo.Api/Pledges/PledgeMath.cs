@@ -18,7 +18,8 @@ internal sealed record DonationInput(
     bool RoundUp,
     long AddOn,
     int PriorPaidPurchases,
-    long MatchBudgetLeft);
+    long MatchBudgetLeft,
+    long? MerchantCapLeft = null);
 
 /// <summary>
 /// A donation in its four parts, in minor units of the currency of what carries it: a purchase's pledge, what a refund
@@ -62,6 +63,10 @@ internal static class PledgeMath
             match = ApplyBasisPoints(merchantPledge + roundUp + addOn, m.PercentBps);
             match = Math.Clamp(match, 0, Math.Max(0, input.MatchBudgetLeft));
         }
+
+        // The campaign cap bounds the shop's own pledge only, last: the match and the shopper's gifts stay what they
+        // would have been without it.
+        if (input.MerchantCapLeft is { } capLeft) merchantPledge = Math.Min(merchantPledge, Math.Max(0, capLeft));
 
         return new DonationBreakdown(merchantPledge, match, roundUp, addOn);
     }

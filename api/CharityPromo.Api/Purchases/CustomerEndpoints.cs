@@ -16,6 +16,7 @@ internal static class CustomerEndpoints
 {
     public static void MapCustomers(this IEndpointRouteBuilder routes)
     {
+        routes.MapGroup("/api/customers").WithTags("Customers").MapCustomerStatement();
         routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithIdempotencyKeys()
             .MapDelete("/{customerRef}", ForgetCustomer).WithName(nameof(ForgetCustomer))
             .Produces<ForgetCustomerResponse>().ProducesValidationProblem()

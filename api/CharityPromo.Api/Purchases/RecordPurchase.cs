@@ -42,16 +42,18 @@ internal static class RecordPurchase
         };
         configure?.Invoke(purchase);
 
-        // Conditional increment: the budget holds even if another instance matched meanwhile (then this write rolls back).
-        // Sent with the purchase's own statements: on PostgreSQL, no round trip of its own.
-        var reserveMatch = purchase.Donation.Match > 0 ? AppDb.ReserveMatch(purchase.CampaignId, purchase.Donation.Match) : null;
+        // Conditional increments: the match budget and the campaign cap hold even if another instance used them meanwhile
+        // (then this write rolls back). Sent with the purchase's own statements: on PostgreSQL, no round trip of its own.
+        // The cap is kept only while the campaign has one (CampaignEndpoints counts what is held when one is set).
+        var capTaken = priced.Campaign.CampaignCap is null ? 0 : purchase.Donation.MerchantPledge;
+        var reserve = purchase.Donation.Match > 0 || capTaken > 0 ? AppDb.ReserveBudgets(purchase.CampaignId, purchase.Donation.Match, capTaken) : null;
         int reserved;
         try
         {
             var pledged = LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now);
             reserved = await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
                 ? [pledged]
-                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserveMatch, ct);
+                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserve, ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {
@@ -63,8 +65,8 @@ internal static class RecordPurchase
         {
             return (null, Problems.Conflict("orderId", $"Order '{request.OrderId}' was already recorded by this API client."));
         }
-        if (reserveMatch is not null && reserved != 1)
-            throw new DbUpdateConcurrencyException("The match budget changed while this purchase was being recorded.");
+        if (reserve is not null && reserved != 1)
+            throw new DbUpdateConcurrencyException("The match budget or the campaign cap changed while this purchase was being recorded.");
         db.CountOnCommit(m => m.PurchaseRecorded(purchase.Currency, purchase.PaymentMethod, purchase.DonationTotal));
         return (new RecordedPurchase(purchase, priced.Campaign.Slug, priced.Charity.Slug), null);
     }

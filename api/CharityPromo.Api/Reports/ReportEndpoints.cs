@@ -51,6 +51,15 @@ internal static class ReportEndpoints
                 `mismatches` lists each difference with a stable `cause`; `format=csv` downloads the mismatches.
                 """)
             .ProducesJsonOrCsv<ReconciliationReport>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/campaigns/{slug}/statement", GetCampaignStatement).WithName(nameof(GetCampaignStatement))
+            .WithSummary("A campaign's closing statement: sales, each donation part, reversals, raised, remitted and outstanding, per charity (finance)")
+            .WithDescription("""
+                Over the campaign's paid purchases, whenever made. `raised = merchantPledge + shopperGifts + match − reversed` and
+                `remitted + outstanding = raised`, exactly, in total and per charity. `sales` is the paid purchases' amounts less
+                what was refunded to shoppers. With the disclosure of the terms, the campaign's period, each paid remittance's share
+                and when it was paid, and `madeUtc`. `format=csv` (or `Accept: text/csv`): one row per charity, then `all`.
+                """)
+            .ProducesJsonOrCsv<CampaignStatementResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/liability", GetLiability).WithName(nameof(GetLiability))
             .WithSummary("Net pledges not yet remitted, per charity, aged 0–30, 31–60, 61–90 and 90+ days (finance)");
     }
@@ -69,13 +78,7 @@ internal static class ReportEndpoints
             else errors["status"] = [$"'status' must be one of: {string.Join(", ", Enum.GetValues<PurchaseStatus>().Select(PledgeReport.StatusName))}."];
         }
         if (currency is not null && !Currencies.IsKnown(currency)) errors["currency"] = ["'currency' must be a lowercase ISO 4217 code, like 'usd'."];
-        var csv = format switch
-        {
-            "csv" => true,
-            "json" => false,
-            null => http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase),
-            _ => (bool?)null,
-        };
+        var csv = WantsCsv(format, http);
         if (csv is null) errors["format"] = ["'format' must be 'csv' or 'json'."];
         if (limit is < 1 or > MaxPage) errors["limit"] = [$"'limit' must be from 1 to {MaxPage}."];
 
@@ -130,6 +133,28 @@ internal static class ReportEndpoints
         return TypedResults.Stream(output => CsvExport.WriteAsync(report.Mismatches.ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
             $"reconciliation_{since:yyyyMMdd}-{until:yyyyMMdd}.csv");
     }
+
+    private static async Task<Results<Ok<CampaignStatementResponse>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetCampaignStatement(
+        string slug, [AllowedValues("json", "csv")] string? format, HttpContext http, ReportsDb reports, IOptions<Campaigns.ShopOptions> shop, TimeProvider clock, CancellationToken ct)
+    {
+        var csv = WantsCsv(format, http);
+        if (csv is null) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
+        var campaign = await reports.Db.Campaigns.AsNoTracking().Include(c => c.Charities).ThenInclude(cc => cc.Charity).SingleOrDefaultAsync(c => c.Slug == slug, ct);
+        if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
+        var statement = await CampaignStatement.BuildAsync(reports.Db, campaign, shop.Value.Name, clock.GetUtcNow().UtcDateTime, ct);
+        if (csv == false) return TypedResults.Ok(statement);
+        return TypedResults.Stream(output => CsvExport.WriteAsync(CampaignStatement.Rows(statement).ToAsyncEnumerable(), output, ct), "text/csv; charset=utf-8",
+            $"statement_{slug}_{statement.MadeUtc:yyyyMMdd}.csv");
+    }
+
+    /// <summary>CSV for <c>format=csv</c>, or without <c>format</c> when the client accepts text/csv; null for a format not known.</summary>
+    private static bool? WantsCsv(string? format, HttpContext http) => format switch
+    {
+        "csv" => true,
+        "json" => false,
+        null => http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase),
+        _ => null,
+    };
 
     private static async Task<Ok<LiabilityReport>> GetLiability(ReportsDb reports, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok(await SummaryReports.LiabilityAsync(reports.Db, clock.GetUtcNow().UtcDateTime, ct));

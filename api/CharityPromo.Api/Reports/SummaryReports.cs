@@ -26,7 +26,7 @@ internal static class SummaryReports
 
     private static IQueryable<Purchase> PaidPurchases(AppDb db, DateTime? fromUtc, DateTime? toUtc)
     {
-        var purchases = db.Purchases.AsNoTracking().Where(p => p.ConfirmedUtc != null); // paid, whatever happened since (disputed ones included)
+        var purchases = db.Purchases.AsNoTracking().Where(Purchase.Paid);
         if (fromUtc is { } from) purchases = purchases.Where(p => p.ConfirmedUtc >= from);
         if (toUtc is { } to) purchases = purchases.Where(p => p.ConfirmedUtc < to);
         return purchases;
@@ -85,8 +85,8 @@ internal static class SummaryReports
     {
         // One row per charity, currency and confirmation day; bucketed here (the day count stays small).
         var netByDay = await PaidPurchases(db, null, null)
-            .GroupBy(p => new { p.CharityId, p.Currency, Day = p.ConfirmedUtc!.Value.Date })
-            .Select(g => new { g.Key, Net = g.Sum(p => p.DonationTotal - p.Reversed) })
+            .GroupBy(p => new { p.CharityId, p.Currency, Day = p.ConfirmedUtc!.Value.Date }, Purchase.NetGiven)
+            .Select(g => new { g.Key, Net = g.Sum() })
             .ToListAsync(ct);
         var paidByDay = await PaidLines(db, null, null)
             .GroupBy(l => new { l.Purchase.CharityId, l.Purchase.Currency, Day = l.Purchase.ConfirmedUtc!.Value.Date })

@@ -5,12 +5,13 @@ namespace CharityPromo.Site.Api;
 public sealed record CampaignSummary(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
     DateTime StartsUtc, DateTime EndsUtc, string Status, IReadOnlyList<CharityRef> Charities,
-    PledgeRule Pledge, bool RoundUp, bool AddOn, MatchRule? Match, Totals Totals, Impact? Impact = null);
+    PledgeRule Pledge, bool RoundUp, bool AddOn, MatchRule? Match, Totals Totals, Impact? Impact = null, string? Disclosure = null);
 
 /// <summary>What one unit of the campaign's money does: <see cref="Amount"/> minor units buy one <see cref="Singular"/>.</summary>
 public sealed record Impact(long Amount, string Singular, string Plural);
 
-public sealed record CharityRef(string Slug, string Name);
+/// <param name="Consented">On a campaign's charities: whether the charity consented to the campaign (null where the API does not say).</param>
+public sealed record CharityRef(string Slug, string Name, bool? Consented = null);
 
 public sealed record PledgeRule(int? PercentBps, long? FixedAmount, long? CapPerPurchase);
 
@@ -29,11 +30,22 @@ public sealed record CharityDetails(string Slug, string Name, string Description
 
 public sealed record CharityCampaign(string Campaign, string Name, string Currency, long Raised, long Pending, long Purchases);
 
-public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Status, Donation Donation, long Reversed, long Net, ReceiptCampaign Campaign, CharityRef Charity);
+/// <param name="Net">What the purchase gives now: 0 unless its payment succeeded.</param>
+/// <param name="Shop">Who gives the shop's parts and collects the shopper's own.</param>
+public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Status, Donation Donation, long Reversed, long Net, ReceiptCampaign Campaign, CharityRef Charity,
+    string Shop = "The shop");
 
 public sealed record Donation(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total);
 
-public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, Impact? Impact = null);
+public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, Impact? Impact = null, string? Disclosure = null);
+
+/// <summary>What a campaign raised per charity and what was paid to each, with the dates: an ended campaign's final accounting.</summary>
+public sealed record Accounting(string Campaign, string Currency, bool Ended, DateTime AsOfUtc, long Raised, long Remitted, long Outstanding,
+    IReadOnlyList<CharityAccounting> Charities, IReadOnlyList<AccountingRemittance> Remittances);
+
+public sealed record CharityAccounting(string Charity, string Name, long Raised, long Remitted, long Outstanding);
+
+public sealed record AccountingRemittance(string Charity, string Name, DateTime PaidUtc, long Amount);
 
 /// <summary>What the shop has paid a charity, per currency and payment by payment, and how long pledges wait before they are paid.</summary>
 public sealed record CharityPayments(int HoldDays, IReadOnlyList<CharityPaidTotals> Currencies, IReadOnlyList<CharityPayment> Payments);

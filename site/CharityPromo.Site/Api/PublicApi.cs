@@ -30,14 +30,28 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) =>
-        FetchAsync<List<CampaignSummary>>("/api/campaigns", "/api/campaigns", ct);
+    /// <summary>The campaigns the site may show: see <see cref="Shown"/>.</summary>
+    public async Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct)
+    {
+        var fetched = await FetchAsync<List<CampaignSummary>>("/api/campaigns", "/api/campaigns", ct);
+        return fetched.Value is null ? fetched : fetched with { Value = fetched.Value.Where(Shown).ToList() };
+    }
 
-    public Task<Fetched<CampaignSummary>> CampaignAsync(string slug, CancellationToken ct) =>
-        FetchAsync<CampaignSummary>($"/api/campaigns/{Uri.EscapeDataString(slug)}", "/api/campaigns/{slug}", ct);
+    /// <summary>The campaign, or not found when the site may not show it (<see cref="Shown"/>): every page, the badge and the live figures ask here.</summary>
+    public async Task<Fetched<CampaignSummary>> CampaignAsync(string slug, CancellationToken ct)
+    {
+        var fetched = await FetchAsync<CampaignSummary>($"/api/campaigns/{Uri.EscapeDataString(slug)}", "/api/campaigns/{slug}", ct);
+        return fetched.Value is { } campaign && !Shown(campaign) ? new Fetched<CampaignSummary>(null, FetchState.NotFound, fetched.AsOfUtc) : fetched;
+    }
+
+    /// <summary>No campaign is shown in the name of a charity that has not consented to it (the API says so per charity).</summary>
+    public static bool Shown(CampaignSummary campaign) => campaign.Charities.All(c => c.Consented != false);
 
     public Task<Fetched<List<RecentPledge>>> RecentPledgesAsync(string slug, CancellationToken ct) =>
         FetchAsync<List<RecentPledge>>($"/api/campaigns/{Uri.EscapeDataString(slug)}/pledges/recent?limit=10", "/api/campaigns/{slug}/pledges/recent", ct);
+
+    public Task<Fetched<Accounting>> AccountingAsync(string slug, CancellationToken ct) =>
+        FetchAsync<Accounting>($"/api/campaigns/{Uri.EscapeDataString(slug)}/accounting", "/api/campaigns/{slug}/accounting", ct);
 
     public Task<Fetched<CharityDetails>> CharityAsync(string slug, CancellationToken ct) =>
         FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", "/api/charities/{slug}", ct);

@@ -56,6 +56,19 @@ public static class ContractJourney
         Put("UpdateCampaign", "/api/campaigns/nobody", 404, Admin, Campaign("nobody", "read-together", withExtras: false)),
         Put("UpdateCampaign", "/api/campaigns/literacy-2026", 422, Admin, Campaign("renamed", "read-together", withExtras: true)),
 
+        // Consents: each charity agrees to the campaigns given in its name
+        Post("GrantConsent", "/api/charities/read-together/consents", 201, Admin, Consent(null)).Save("consent", "id") with { Forbidden = Finance },
+        Post("GrantConsent", "/api/charities/plant-trees/consents", 201, Admin, Consent(["trees-2026"])),
+        Post("GrantConsent", "/api/charities/read-together/consents", 201, Admin, Consent(["literacy-2026"])).Save("extraConsent", "id"),
+        Post("GrantConsent", "/api/charities/read-together/consents", 400, Admin, new { grantedBy = "Jo", grantedUtc = "someday", document = "https://x.example/c.pdf" }) with { Invalid = true },
+        Post("GrantConsent", "/api/charities/nobody/consents", 404, Admin, Consent(null)),
+        Get("ListConsents", "/api/charities/read-together/consents", 200, Admin) with { Forbidden = Finance },
+        Get("ListConsents", "/api/charities/nobody/consents", 404, Admin),
+        Get("GetConsent", "/api/charities/read-together/consents/{consent}", 200, Admin) with { Forbidden = Finance },
+        Get("GetConsent", $"/api/charities/read-together/consents/{Missing}", 404, Admin),
+        new ContractStep("WithdrawConsent", HttpMethod.Delete, "/api/charities/read-together/consents/{extraConsent}", 200) { As = Admin, Forbidden = Finance },
+        new ContractStep("WithdrawConsent", HttpMethod.Delete, $"/api/charities/read-together/consents/{Missing}", 404) { As = Admin },
+
         // Quotes and purchases
         Post("QuotePledge", "/api/pledges/quote", 200, Checkout, Quote("usd")) with { Forbidden = Finance },
         Post("QuotePledge", "/api/pledges/quote", 400, Checkout, new { campaign = "literacy-2026", currency = "usd", amount = "a lot" }) with { Invalid = true },
@@ -87,6 +100,8 @@ public static class ContractJourney
         Get("ListRecentPledges", "/api/campaigns/literacy-2026/pledges/recent", 200),
         Get("ListRecentPledges", "/api/campaigns/literacy-2026/pledges/recent?limit=0", 400) with { Invalid = true },
         Get("ListRecentPledges", "/api/campaigns/nobody/pledges/recent", 404),
+        Post("GetCustomerStatement", "/api/customers/statement", 200, Checkout, new { customerRef = "c-123", year = 2026 }) with { Forbidden = Finance },
+        Post("GetCustomerStatement", "/api/customers/statement", 400, Checkout, new { customerRef = "c-123", year = "this one" }) with { Invalid = true },
         Delete("ForgetCustomer", "/api/customers/c-123", 200, Admin) with { Forbidden = Checkout },
         Delete("ForgetCustomer", $"/api/customers/{new string('c', 300)}", 400, Admin) with { Invalid = true },
 
@@ -124,6 +139,12 @@ public static class ContractJourney
         Get("ExportPledges", "/api/reports/pledges?from=yesterday", 400, Finance) with { Invalid = true },
         Get("ExportPledgesCsv", "/api/reports/pledges.csv", 200, Finance) with { Forbidden = Admin },
         Get("ExportPledgesCsv", "/api/reports/pledges.csv?from=yesterday", 400, Finance) with { Invalid = true },
+        Get("GetCampaignStatement", "/api/reports/campaigns/literacy-2026/statement", 200, Finance) with { Forbidden = Checkout },
+        Get("GetCampaignStatement", "/api/reports/campaigns/literacy-2026/statement?format=csv", 200, Finance),
+        Get("GetCampaignStatement", "/api/reports/campaigns/literacy-2026/statement?format=xml", 400, Finance) with { Invalid = true },
+        Get("GetCampaignStatement", "/api/reports/campaigns/nobody/statement", 404, Finance),
+        Get("GetCampaignAccounting", "/api/campaigns/literacy-2026/accounting", 200),
+        Get("GetCampaignAccounting", "/api/campaigns/nobody/accounting", 404),
         Get("GetSummary", "/api/reports/summary", 200, Finance) with { Forbidden = Checkout },
         Get("GetSummary", "/api/reports/summary?to=tomorrow", 400, Finance) with { Invalid = true },
         Get("GetReconciliation", "/api/reports/reconciliation?from=2026-06-01T00:00:00Z&to=2026-06-02T00:00:00Z", 200, Finance) with { Forbidden = Admin },
@@ -181,6 +202,11 @@ public static class ContractJourney
         ["pledge"] = new { percentBps = 500, capPerPurchase = 500 }, ["roundUp"] = true, ["addOn"] = true,
         ["match"] = withExtras ? new { minPriorPurchases = 0, percentBps = 10000, budget = 50000 } : null,
         ["impact"] = withExtras ? new { amount = 500, singular = "book", plural = "books" } : null,
+    };
+
+    private static object Consent(string[]? campaigns) => new
+    {
+        grantedBy = "Jo Reed, director", grantedUtc = "2026-01-01T00:00:00Z", document = "https://x.example/consent.pdf", campaigns,
     };
 
     private static object Quote(string currency) => new

@@ -40,7 +40,7 @@ public class AuditTrailTests(ApiFactory app) : IClassFixture<ApiFactory>
         var admin = app.Client(await app.CreateKeyAsync("admin", "audit-admin"));
         var finance = app.Client(await app.CreateKeyAsync("finance", "audit-finance"));
         var checkout = app.Client(await app.CreateKeyAsync("checkout", "audit-till"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("audited", "Audited"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("audited", "Audited");
         await (await admin.PutJson("/api/charities/audited", new { slug = "audited", name = "Audited Trust", description = "Books for every child.", website = "https://read-together.example" }))
             .Expect(HttpStatusCode.OK);
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "audited-2026", charities: ["audited"]))).Expect(HttpStatusCode.Created);
@@ -62,7 +62,7 @@ public class AuditTrailTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         var trail = await TrailAsync(admin);
         var ours = trail.Where(e => e.Str("actor").StartsWith("audit-")).ToList();
-        ours.Select(e => e.Str("kind")).ShouldBe(["charity.created", "charity.updated", "campaign.created", "campaign.updated", "refund.created", "remittance.created", "remittance.paid", "customer.forgotten"]);
+        ours.Select(e => e.Str("kind")).ShouldBe(["charity.created", "consent.granted", "charity.updated", "campaign.created", "campaign.updated", "refund.created", "remittance.created", "remittance.paid", "customer.forgotten"]);
         ours.Select(e => e.Str("atUtc")).ShouldBeInOrder(SortDirection.Ascending);
         trail.Count(e => e.Str("kind") == "key.created").ShouldBeGreaterThanOrEqualTo(3); // the keys CLI is on record too
 
@@ -73,6 +73,10 @@ public class AuditTrailTests(ApiFactory app) : IClassFixture<ApiFactory>
         updated["changes"]!.AsObject().Select(c => c.Key).ShouldBe(["name"]); // only what changed, no timestamps
         Change(updated, "name").Str("before").ShouldBe("Audited");
         Change(updated, "name").Str("after").ShouldBe("Audited Trust");
+
+        var consent = trail.Single(e => e.Str("kind") == "consent.granted" && e.Str("subject") == "charity:audited");
+        (Change(consent, "grantedBy").Str("after"), Change(consent, "campaigns").Str("after")).ShouldBe(("Jane Doe, Director", "all"));
+        Change(consent, "document").Str("after").ShouldBe("https://docs.example/consents/signed.pdf");
 
         var goal = Change(trail.Single(e => e.Str("kind") == "campaign.updated"), "goal");
         (goal.Str("before"), goal.Str("after")).ShouldBe(("1000000", "2000000"));

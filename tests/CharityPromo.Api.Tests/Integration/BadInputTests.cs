@@ -78,7 +78,7 @@ public class BadInputTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task BadPledgeRulesAreRefusedNamingTheField(string name, string pledge, string field)
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await admin.ConsentingCharityAsync();
         var body = System.Text.Json.JsonSerializer.Serialize(Seed.Campaign(slug: "bad-pledge"), System.Text.Json.JsonSerializerOptions.Web)
             .Replace("""{"percentBps":500,"fixedAmount":null,"capPerPurchase":500}""", pledge);
         await (await admin.PostJson("/api/campaigns", body)).ExpectProblem(HttpStatusCode.BadRequest, field);
@@ -89,7 +89,7 @@ public class BadInputTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task CampaignsNamingUnknownCharitiesAreRefusedNamingWhichOne()
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await (await admin.PostJson("/api/charities", Seed.Charity())).Content.ReadAsStringAsync();
+        await admin.ConsentingCharityAsync();
         var response = await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "ghost", charities: ["read-together", "ghost-charity"]));
         await response.ExpectProblem(HttpStatusCode.UnprocessableEntity, "charities[1]");
         (await app.WithDbAsync(db => db.Campaigns.CountAsync(c => c.Slug == "ghost"))).ShouldBe(0);

@@ -10,8 +10,8 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var anonymous = app.Client();
-        await (await admin.PostJson("/api/charities", Seed.Charity("crud-reading", "Crud Reading"))).Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/charities", Seed.Charity("crud-trees", "Crud Trees"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("crud-reading", "Crud Reading");
+        await admin.ConsentingCharityAsync("crud-trees", "Crud Trees");
         await (await admin.PostJson("/api/charities", Seed.Charity("crud-reading", "Again"))).ExpectProblem(HttpStatusCode.Conflict, "slug");
 
         var created = await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "crud", charities: ["crud-reading", "crud-trees"]));
@@ -40,7 +40,7 @@ public class CampaignTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task ACampaignSaysWhatAUnitOfItsMoneyDoesAndTheReceiptCarriesIt()
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("impact-books", "Impact Books"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("impact-books", "Impact Books");
         var body = Seed.Campaign(slug: "impact", charities: ["impact-books"]);
         body["impact"] = new { amount = 500, singular = "book", plural = "books" };
         var created = await (await admin.PostJson("/api/campaigns", body)).Expect(HttpStatusCode.Created);

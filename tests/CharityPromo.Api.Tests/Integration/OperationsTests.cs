@@ -144,8 +144,8 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("bulk-a", "Bulk A"))).Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/charities", Seed.Charity("bulk-b", "Bulk B"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("bulk-a", "Bulk A");
+        await admin.ConsentingCharityAsync("bulk-b", "Bulk B");
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "bulk", charities: ["bulk-a", "bulk-b"]))).Expect(HttpStatusCode.Created);
 
         var exit = await app.WithDbAsync(db => CharityPromo.Api.Data.BulkSeeder.RunAsync(db, ["--campaign", "bulk", "--purchases", "3000"],
@@ -176,7 +176,7 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
     public async Task BulkSeedingOverDaysGivesTheDemoAShopsWeekWithinTheCampaignsDates()
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("rhythm-a", "Rhythm A"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("rhythm-a", "Rhythm A");
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm", charities: ["rhythm-a"]))).Expect(HttpStatusCode.Created);
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm-ended", charities: ["rhythm-a"], ends: "2026-03-01T00:00:00Z"))).Expect(HttpStatusCode.Created);
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rhythm-later", charities: ["rhythm-a"], starts: "2026-09-01T00:00:00Z"))).Expect(HttpStatusCode.Created);

@@ -43,6 +43,49 @@ public sealed class PostgresTests : IDisposable
             .ShouldBe(Migrator.Scripts("Postgres").Select(s => s.Version).ToList());
     }
 
+    [Fact]
+    public async Task UpgradingGrandfathersTheConsentOfCampaignsNotYetEndedAndAuditsIt()
+    {
+        var database = NewDatabase();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            async Task Exec(string sql)
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            await Exec("CREATE TABLE __schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_utc TEXT NOT NULL);");
+            foreach (var (version, sql) in Migrator.Scripts("Postgres").Where(s => string.CompareOrdinal(s.Version, "0013") < 0))
+            {
+                await Exec(sql);
+                await Exec($"INSERT INTO __schema_migrations VALUES ('{version}', '2026-01-01');");
+            }
+            await Exec("""
+                INSERT INTO "Charities" ("Id","Slug","Name","Description","CreatedUtc","UpdatedUtc") VALUES
+                  ('11111111-1111-1111-1111-111111111111','running','Running','','2025-01-01','2025-01-01'),
+                  ('22222222-2222-2222-2222-222222222222','past','Past','','2025-01-01','2025-01-01');
+                INSERT INTO "Campaigns" ("Id","Slug","Name","Description","Currency","Goal","StartsUtc","EndsUtc","RoundUp","AddOn","MatchUsed","CreatedUtc","UpdatedUtc") VALUES
+                  ('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa','now-running','N','','usd',0,'2025-01-01','2999-01-01',false,false,0,'2025-01-01','2025-01-01'),
+                  ('bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb','long-ended','E','','usd',0,'2025-01-01','2025-02-01',false,false,0,'2025-01-01','2025-01-01');
+                INSERT INTO "CampaignCharities" VALUES ('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa','11111111-1111-1111-1111-111111111111',0),
+                  ('bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb','11111111-1111-1111-1111-111111111111',0),
+                  ('bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb','22222222-2222-2222-2222-222222222222',0);
+                """);
+        }
+
+        await using var db = Db(database);
+        await Migrator.MigrateAsync(db);
+        var running = Guid.Parse("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+        var consent = (await db.CharityConsents.Include(k => k.Campaigns).ToListAsync()).ShouldHaveSingleItem();
+        (consent.CharityId, consent.Document, consent.AllCampaigns).ShouldBe((Guid.Parse("11111111-1111-1111-1111-111111111111"), null, false));
+        consent.Campaigns.Select(c => c.CampaignId).ShouldBe([running]);
+        (await CharityPromo.Api.Consents.Consents.CoveredAsync(db, [running], DateTime.UtcNow, default)).Count.ShouldBe(1);
+        var audit = (await db.AuditEntries.ToListAsync()).ShouldHaveSingleItem();
+        (audit.Kind, audit.Subject, audit.Actor).ShouldBe(("consent.grandfathered", "charity:running", "migration 0013"));
+        CharityPromo.Api.Audit.AuditChanges.FromJson(audit.Changes)["campaigns"].After.ShouldBe("now-running");
+    }
+
     /// <summary>Columns (type, length, nullability), indexes and foreign keys, as the catalog tells them.</summary>
     private static async Task<List<string>> DescribeAsync(AppDb db)
     {
@@ -93,6 +136,35 @@ public sealed class PostgresTests : IDisposable
         var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
         invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
         invariants.Long("purchasesChecked").ShouldBe(150);
+    }
+
+    [Fact]
+    public async Task TwoInstancesSellingAtOnceNeverSpendMoreThanTheCampaignCap()
+    {
+        var database = NewDatabase();
+        var a = new ApiProcess(database, "Postgres");
+        var b = new ApiProcess(database, "Postgres");
+        _processes.AddRange([a, b]);
+        var admin = await a.CreateKeyAsync("admin");
+        var checkout = await a.CreateKeyAsync("checkout");
+        await Task.WhenAll(a.StartAsync(), b.StartAsync());
+        await a.Client(admin).ConsentingCharityAsync();
+        await (await a.Client(admin).PostJson("/api/campaigns", Seed.Campaign(slug: "capped",
+            pledge: new { percentBps = 500, capPerPurchase = 500, campaignCap = 2_000 }))).Expect(HttpStatusCode.Created);
+        var instances = new[] { a.Client(checkout), b.Client(checkout) };
+
+        var pledges = new ConcurrentBag<long>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 60), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var response = await instances[i % 2].PostJson("/api/purchases", Seed.Purchase($"CAP-{i}", campaign: "capped", customerRef: null), $"cap-{i}");
+            pledges.Add((await response.Expect(HttpStatusCode.Created)).Long("donation.merchantPledge"));
+        });
+
+        pledges.Sum().ShouldBe(2_000); // 60 × 250 asked, from two instances at once: exactly the cap given
+        foreach (var http in new[] { a.Client(), b.Client() })
+            (await (await http.GetAsync("/api/campaigns/capped")).Expect(HttpStatusCode.OK)).Long("totals.merchantCapLeft").ShouldBe(0);
+        var invariants = await (await b.Client(admin).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+        invariants["ok"]!.GetValue<bool>().ShouldBeTrue(invariants.ToJsonString());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var checkout = app.Client(await app.CreateKeyAsync("checkout"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
-        await (await admin.PostJson("/api/charities", Seed.Charity(charity, charity))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync(charity, charity);
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: $"{charity}-campaign", charities: [charity]))).Expect(HttpStatusCode.Created);
         var purchases = new List<JsonNode>();
         for (var i = 0; i < 4; i++)
@@ -221,7 +221,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
     {
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("backlog", "Backlog"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("backlog", "Backlog");
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "backlog-campaign", charities: ["backlog"]))).Expect(HttpStatusCode.Created);
         var seededAt = Start.AddDays(40);
         app.Clock.Set(seededAt);

@@ -23,7 +23,7 @@ public class ReportTests(ApiFactory app) : IClassFixture<ApiFactory>, IAsyncLife
         if ((await _admin.GetAsync("/api/campaigns/books-usd")).StatusCode == HttpStatusCode.OK) return; // generated once per class
 
         foreach (var (slug, name) in new[] { ("read-together", "Read Together"), ("tree-fund", "Tree Fund"), ("warm-meals", "Warm Meals") })
-            await (await _admin.PostJson("/api/charities", Seed.Charity(slug, name))).Expect(HttpStatusCode.Created);
+            await _admin.ConsentingCharityAsync(slug, name);
         await (await _admin.PostJson("/api/campaigns", Seed.Campaign(slug: "books-usd", charities: ["read-together", "tree-fund"],
             match: new { minPriorPurchases = 1, percentBps = 5000, budget = 2000 }))).Expect(HttpStatusCode.Created);
         await (await _admin.PostJson("/api/campaigns", Seed.Campaign(slug: "meals-jpy", currency: "jpy", charities: ["warm-meals"], roundUp: false,

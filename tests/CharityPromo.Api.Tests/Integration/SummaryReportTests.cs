@@ -26,8 +26,8 @@ public class SummaryReportTests(ApiFactory app) : IClassFixture<ApiFactory>
         var admin = app.Client(await app.CreateKeyAsync("admin"));
         var checkout = app.Client(await app.CreateKeyAsync("checkout"));
         var finance = app.Client(await app.CreateKeyAsync("finance"));
-        await (await admin.PostJson("/api/charities", Seed.Charity("edge", "Edge"))).Expect(HttpStatusCode.Created);
-        await (await admin.PostJson("/api/charities", Seed.Charity("another-edge", "Another Edge"))).Expect(HttpStatusCode.Created);
+        await admin.ConsentingCharityAsync("edge", "Edge");
+        await admin.ConsentingCharityAsync("another-edge", "Another Edge");
         foreach (var (slug, currency) in new[] { ("edge-a", "usd"), ("edge-b", "usd"), ("edge-eur", "eur") })
             await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: slug, currency: currency, charities: slug == "edge-a" ? ["edge", "another-edge"] : ["edge"])))
                 .Expect(HttpStatusCode.Created);
@@ -79,7 +79,7 @@ public class SummaryReportTests(ApiFactory app) : IClassFixture<ApiFactory>
         var finance = app.Client(await app.CreateKeyAsync("finance"));
         foreach (var charity in new[] { "aged", "aged-too" })
         {
-            await (await admin.PostJson("/api/charities", Seed.Charity(charity, charity))).Expect(HttpStatusCode.Created);
+            await admin.ConsentingCharityAsync(charity, charity);
             await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: $"{charity}-usd", charities: [charity]))).Expect(HttpStatusCode.Created);
         }
         await (await admin.PostJson("/api/campaigns", Seed.Campaign(slug: "aged-too-eur", currency: "eur", charities: ["aged-too"]))).Expect(HttpStatusCode.Created);

@@ -21,6 +21,18 @@ public class PledgeMathTests
         (a - b + b).ShouldBe(a);
     }
 
+    [Theory]
+    [InlineData(1_000, 250)]
+    [InlineData(100, 100)]
+    [InlineData(0, 0)]
+    [InlineData(-50, 0)] // a cap lowered below what is held leaves nothing, never less
+    public void TheCampaignCapCutsOnlyTheShopsPledgeAndTheMatchStaysOnTheUncutOne(long capLeft, long expectedPledge)
+    {
+        var rule = FivePercentCappedAt500 with { Match = new MatchRule(0, 10_000, 1_000_000) };
+        var d = PledgeMath.Compute(rule, Input(4999, roundUp: true, addOn: 100, budgetLeft: 1_000_000) with { MerchantCapLeft = capLeft });
+        d.ShouldBe(new DonationBreakdown(expectedPledge, 351, 1, 100));
+    }
+
     [Fact]
     public void TheContractExampleGivesThreeHundredFiftyOneCents()
     {

@@ -9,6 +9,8 @@ public class ShowModel(PublicApi api, IOptions<SiteOptions> options, TimeProvide
 {
     public Fetched<CampaignSummary> Campaign { get; private set; } = null!;
     public IReadOnlyList<RecentPledge> Recent { get; private set; } = [];
+    /// <summary>An ended campaign's final accounting (null while it runs, or when the API did not answer).</summary>
+    public Accounting? Accounting { get; private set; }
     public CampaignSummary C => Campaign.Value!;
     public DateTime Now => clock.GetUtcNow().UtcDateTime;
     public int LiveRefreshSeconds => options.Value.LiveRefreshSeconds;
@@ -19,6 +21,7 @@ public class ShowModel(PublicApi api, IOptions<SiteOptions> options, TimeProvide
         var recent = api.RecentPledgesAsync(slug, ct);
         Campaign = await campaign;
         Recent = (await recent).Value ?? [];
+        if (Campaign.Value?.Status == "ended") Accounting = (await api.AccountingAsync(slug, ct)).Value;
         return Campaign.State switch
         {
             FetchState.NotFound => NotFound(),

@@ -19,7 +19,7 @@ public class StripeConnectTests(StripeFixture fx) : IClassFixture<StripeFixture>
     /// <summary>A charity of its own, with a campaign; onboarded on Stripe (the charity fills in the form behind the link) unless told not to.</summary>
     private async Task<string> CharityAsync(string slug, bool onboard = true)
     {
-        await (await fx.Admin.PostJson("/api/charities", Seed.Charity(slug, $"Charity {slug}"))).Expect(HttpStatusCode.Created);
+        await fx.Admin.ConsentingCharityAsync(slug, $"Charity {slug}");
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: $"{slug}-campaign", charities: [slug]))).Expect(HttpStatusCode.Created);
         if (!onboard) return slug;
         var link = await (await fx.Admin.PostJson($"/api/charities/{slug}/stripe/onboarding", Onboarding)).Expect(HttpStatusCode.OK);

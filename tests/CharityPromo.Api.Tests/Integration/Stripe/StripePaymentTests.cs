@@ -116,6 +116,9 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         purchase.Str("status").ShouldBe("failed");
         purchase.Str("payment.error").ShouldBe(message);
         (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised"));
+        var receiptPath = $"/api/receipts/{purchase.Str("receiptCode")}";
+        var receipt = await (await fx.App.Client().GetAsync(receiptPath)).Expect(HttpStatusCode.OK);
+        (receipt.Str("status"), receipt.Long("net"), receipt.Long("donation.total")).ShouldBe(("failed", 0L, 351L)); // an unpaid pledge gave nothing
 
         // The same request again answers the same, without a second PaymentIntent.
         var intents = fx.Stripe.IntentCount;
@@ -130,6 +133,7 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
         paid.Str("status").ShouldBe("confirmed");
         paid["payment"]!["error"].ShouldBeNull();
         (await fx.TotalsAsync()).Long("raised").ShouldBe(before.Long("raised") + 351);
+        (await (await fx.App.Client().GetAsync(receiptPath)).Expect(HttpStatusCode.OK)).Long("net").ShouldBe(351);
         await fx.InvariantsHoldAsync();
     }
 

@@ -42,7 +42,7 @@ public class StripeReconciliationDetailTests(StripeFixture fx) : IClassFixture<S
     public async Task EachDifferenceHasItsCauseDetailAndFiguresAndTheTotalsAddEveryPurchase()
     {
         var finance = fx.App.Client(await fx.App.CreateKeyAsync("finance"));
-        await (await fx.Admin.PostJson("/api/charities", Seed.Charity("rd-charity", "Reconciled"))).Expect(HttpStatusCode.Created);
+        await fx.Admin.ConsentingCharityAsync("rd-charity", "Reconciled");
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rd-usd", charities: ["rd-charity"]))).Expect(HttpStatusCode.Created);
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: "rd-eur", currency: "eur", charities: ["rd-charity"]))).Expect(HttpStatusCode.Created);
 
