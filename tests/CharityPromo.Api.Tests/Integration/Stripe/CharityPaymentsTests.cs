@@ -37,7 +37,7 @@ public class CharityPaymentsTests(StripeFixture fx) : IClassFixture<StripeFixtur
     public async Task ACharityPaidOnceByBankAndOnceByTransferSeesBothTheirTotalAndWhatIsStillToComeAndNothingElse()
     {
         const string charity = "paid-twice";
-        await (await fx.Admin.PostJson("/api/charities", Seed.Charity(charity, "Paid Twice"))).Expect(HttpStatusCode.Created);
+        await fx.Admin.ConsentingCharityAsync(charity, "Paid Twice");
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: "paid-twice-usd", charities: [charity]))).Expect(HttpStatusCode.Created);
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: "paid-twice-jpy", currency: "jpy", charities: [charity], roundUp: false))).Expect(HttpStatusCode.Created);
         var link = await (await fx.Admin.PostJson($"/api/charities/{charity}/stripe/onboarding",
@@ -118,7 +118,7 @@ public class CharityPaymentsTests(StripeFixture fx) : IClassFixture<StripeFixtur
     public async Task TheAnswerIsCachedForAnonymousReadersAndAPaymentShowsAtOnceOnThisInstance()
     {
         const string charity = "cached-pay";
-        await (await fx.Admin.PostJson("/api/charities", Seed.Charity(charity, "Cached Pay"))).Expect(HttpStatusCode.Created);
+        await fx.Admin.ConsentingCharityAsync(charity, "Cached Pay");
         await (await fx.Admin.PostJson("/api/campaigns", Seed.Campaign(slug: "cached-pay-usd", charities: [charity]))).Expect(HttpStatusCode.Created);
         await BuyAsync(charity, "cached-pay-usd", "usd", 4999);
         (await PaymentsAsync(charity))["payments"]!.AsArray().ShouldBeEmpty();
