@@ -57,7 +57,13 @@ internal sealed partial class AppDb
     {
         var sqlite = Database.IsSqlite();
         if (sqlite) await Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
-        var unlinked = await Purchases.Where(p => p.CustomerHash == customerHash).ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null), ct);
+        // The requests that made the shopper's purchases go too: their fingerprints were taken over bodies that carried the
+        // reference. A retry of one under its old Idempotency-Key is then a 422 (key reused), never a second purchase.
+        var made = Purchases.Where(p => p.CustomerHash == customerHash && p.CreationKey != null);
+        await IdempotencyRecords.Where(r => made.Any(p => p.ClientId == r.ClientId && p.CreationKey == r.Key))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Fingerprint, ""), ct);
+        var unlinked = await Purchases.Where(p => p.CustomerHash == customerHash)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerHash, (string?)null).SetProperty(p => p.CreationFingerprint, (string?)null), ct);
         if (sqlite) await Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
         return unlinked;
     }

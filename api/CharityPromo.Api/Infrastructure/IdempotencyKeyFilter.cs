@@ -26,15 +26,21 @@ internal sealed class IdempotencyKeyFilter : IEndpointFilter
         if (key.Length > Limits.IdempotencyKey || key.Any(c => c < 0x21 || c > 0x7e))
             return Problems.Invalid(HeaderName, $"The Idempotency-Key must be 1 to {Limits.IdempotencyKey} visible ASCII characters.");
 
-        var fingerprint = key.Length > 0 ? await FingerprintAsync(http.Request, http.RequestAborted) : "";
+        var fingerprint = key.Length > 0
+            ? await FingerprintAsync(http.Request, http.RequestServices.GetRequiredService<Purchases.CustomerRefHasher>().FingerprintKey, http.RequestAborted)
+            : "";
         http.Features.Set(new IdempotentRequest(http.User.ClientId(), key, fingerprint));
         return await next(context);
     }
 
-    /// <summary>SHA-256 over method, path and the raw body (buffered by <see cref="IdempotencyKeyFilterExtensions.UseRequestBuffering"/>).</summary>
-    private static async Task<string> FingerprintAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// HMAC-SHA256, with a server key, over method, path and the raw body (buffered by
+    /// <see cref="IdempotencyKeyFilterExtensions.UseRequestBuffering"/>): bodies and paths carry customer references, and an
+    /// unkeyed hash of one could be reversed by hashing likely references until one matches.
+    /// </summary>
+    private static async Task<string> FingerprintAsync(HttpRequest request, byte[] key, CancellationToken ct)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
         if (request.Body.CanSeek)
         {

@@ -109,8 +109,9 @@ internal sealed class Writes(WriteBatcher writer, SqliteReaders readers, TimePro
             ? new CapturedResult(new Captured(earlier.StatusCode, earlier.ContentType, earlier.Location, earlier.Body), Replayed: true)
             : KeyReused();
 
-    public static bool SameFingerprint(string earlier, string now) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(earlier), Encoding.ASCII.GetBytes(now));
+    /// <summary>A fingerprint cleared when its shopper was forgotten (none, or empty) matches no request.</summary>
+    public static bool SameFingerprint(string? earlier, string now) =>
+        earlier is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(earlier), Encoding.ASCII.GetBytes(now));
 
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult KeyReused() => TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
     {

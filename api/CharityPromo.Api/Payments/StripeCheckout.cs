@@ -41,7 +41,7 @@ internal sealed partial class StripeCheckout(
                 if (earlier is null)
                     // The key may have answered another write (a refund, a refused request): its answer, or 422.
                     return await writes.TryReplayAsync(http, db);
-                if (!Writes.SameFingerprint(earlier.CreationFingerprint!, idempotency.Fingerprint)) return Writes.KeyReused();
+                if (!Writes.SameFingerprint(earlier.CreationFingerprint, idempotency.Fingerprint)) return Writes.KeyReused();
                 recorded = await WithSlugsAsync(db, earlier, ct);
                 return TypedResults.Ok();
             }

@@ -5,9 +5,20 @@ using CharityPromo.Api.Audit;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Purchases;
+
+/// <param name="CustomerRef">The checkout's reference for the shopper, exactly as it sent it with their purchases (any characters).</param>
+public sealed record ForgetCustomerRequest(string CustomerRef);
+
+internal sealed class ForgetCustomerRequestValidator : AbstractValidator<ForgetCustomerRequest>
+{
+    public ForgetCustomerRequestValidator() =>
+        RuleFor(r => r.CustomerRef).NotEmpty().Must(r => r.Trim().Length > 0).MaximumLength(Limits.Reference)
+            .WithMessage($"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters.");
+}
 
 /// <param name="PurchasesUnlinked">Purchases that carried the customer's reference and no longer do (0 when forgotten before).</param>
 public sealed record ForgetCustomerResponse(int PurchasesUnlinked);
@@ -17,8 +28,17 @@ internal static class CustomerEndpoints
     public static void MapCustomers(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api/customers").WithTags("Customers").MapCustomerStatement();
-        routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithIdempotencyKeys()
-            .MapDelete("/{customerRef}", ForgetCustomer).WithName(nameof(ForgetCustomer))
+        var group = routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Scopes.Admin).WithIdempotencyKeys();
+        group.MapPost("/forget", ForgetCustomerByBody).WithName(nameof(ForgetCustomerByBody))
+            .Produces<ForgetCustomerResponse>().ProducesValidationProblem().Validate<ForgetCustomerRequest>()
+            .WithSummary("Forget a shopper, the reference in the body: unlink every purchase from it (admin)")
+            .WithDescription("""
+                The same as `DELETE /api/customers/{customerRef}`, for any reference: one with `/`, `?` or `%` in it, and
+                without the reference in a URL, where proxies and access logs keep it. The purchases stay, with their amounts,
+                pledges, refunds and receipt codes; what goes is the keyed hash of the reference and the fingerprints of the
+                requests that made them. Forgetting again (or a reference never seen) answers 200 with `purchasesUnlinked: 0`.
+                """);
+        group.MapDelete("/{customerRef}", ForgetCustomer).WithName(nameof(ForgetCustomer))
             .Produces<ForgetCustomerResponse>().ProducesValidationProblem()
             .WithSummary("Forget a shopper: unlink every purchase from their customer reference (admin)")
             .WithDescription("""
@@ -34,7 +54,17 @@ internal static class CustomerEndpoints
     {
         if (customerRef.Trim().Length is 0 or > Limits.Reference)
             return Problems.Invalid("customerRef", $"'customerRef' must be the checkout's customer reference: 1 to {Limits.Reference} characters of plain text.");
-        return await writes.RunAsync(http, async db =>
+        return await ForgetAsync(customerRef, user, http, writes, hasher, clock, logger, ct);
+    }
+
+    private static Task<IResult> ForgetCustomerByBody(ForgetCustomerRequest request, ClaimsPrincipal user, HttpContext http, Writes writes,
+        CustomerRefHasher hasher, TimeProvider clock, ILogger<ForgetCustomerResponse> logger, CancellationToken ct) =>
+        ForgetAsync(request.CustomerRef, user, http, writes, hasher, clock, logger, ct);
+
+    private static Task<IResult> ForgetAsync(string customerRef, ClaimsPrincipal user, HttpContext http, Writes writes,
+        CustomerRefHasher hasher, TimeProvider clock, ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
+    {
+        return writes.RunAsync(http, async db =>
         {
             var hash = hasher.Hash(customerRef);
             var unlinked = await db.UnlinkCustomerAsync(hash, ct);

@@ -22,12 +22,22 @@ internal sealed class CustomerRefHasher
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(customerRef.Trim())));
     }
 
+    /// <summary>
+    /// The key of the writes' request fingerprints (<see cref="Infrastructure.IdempotencyKeyFilter"/>): derived from the
+    /// same secret for another purpose, so a fingerprint of a body that carries a customer reference cannot be reversed by
+    /// trying likely references, and can never be mistaken for, or compared with, a customer hash.
+    /// </summary>
+    public byte[] FingerprintKey => _fingerprintKey ??= HMACSHA256.HashData(
+        _key ?? throw new InvalidOperationException("The customer-reference key is loaded at start-up."), "request-fingerprint"u8);
+
+    private byte[]? _fingerprintKey;
+
     /// <summary>Loads the key at start-up (after migrations), creating and storing one the first time when none is configured.</summary>
     public async Task LoadKeyAsync(AppDb db, IConfiguration config, TimeProvider clock, CancellationToken ct = default)
     {
         if (config[ConfigKey] is { Length: > 0 } configured)
         {
-            _key = Encoding.UTF8.GetBytes(configured);
+            (_key, _fingerprintKey) = (Encoding.UTF8.GetBytes(configured), null);
             return;
         }
         var stored = await db.ServerSecrets.AsNoTracking().SingleOrDefaultAsync(s => s.Name == SecretName, ct);
@@ -46,6 +56,6 @@ internal sealed class CustomerRefHasher
                 stored = await db.ServerSecrets.AsNoTracking().SingleAsync(s => s.Name == SecretName, ct);
             }
         }
-        _key = stored.Value;
+        (_key, _fingerprintKey) = (stored.Value, null);
     }
 }

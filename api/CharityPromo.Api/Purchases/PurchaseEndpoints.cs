@@ -104,7 +104,7 @@ internal static class PurchaseEndpoints
         var earlier = await WithSlugs(db, db.Purchases.AsNoTracking().Where(p => p.ClientId == idempotency.ClientId && p.CreationKey == idempotency.Key))
             .SingleOrDefaultAsync(ct);
         if (earlier is null) return null;
-        return Writes.SameFingerprint(earlier.Purchase.CreationFingerprint!, idempotency.Fingerprint)
+        return Writes.SameFingerprint(earlier.Purchase.CreationFingerprint, idempotency.Fingerprint)
             ? TypedResults.Created($"/api/purchases/{earlier.Purchase.Id}", earlier.Purchase.ToResponse(earlier.Campaign, earlier.Charity))
             : Writes.KeyReused();
     }

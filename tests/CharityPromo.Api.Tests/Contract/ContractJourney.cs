@@ -102,6 +102,8 @@ public static class ContractJourney
         Get("ListRecentPledges", "/api/campaigns/nobody/pledges/recent", 404),
         Post("GetCustomerStatement", "/api/customers/statement", 200, Checkout, new { customerRef = "c-123", year = 2026 }) with { Forbidden = Finance },
         Post("GetCustomerStatement", "/api/customers/statement", 400, Checkout, new { customerRef = "c-123", year = "this one" }) with { Invalid = true },
+        Post("ForgetCustomerByBody", "/api/customers/forget", 200, Admin, new { customerRef = "shop/c-9?x=1" }) with { Forbidden = Checkout },
+        Post("ForgetCustomerByBody", "/api/customers/forget", 400, Admin, new { customerRef = 12 }) with { Invalid = true },
         Delete("ForgetCustomer", "/api/customers/c-123", 200, Admin) with { Forbidden = Checkout },
         Delete("ForgetCustomer", $"/api/customers/{new string('c', 300)}", 400, Admin) with { Invalid = true },
 

@@ -65,4 +65,36 @@ public class ForgetCustomerTests(ApiFactory app) : IClassFixture<ApiFactory>
         await (await admin.DeleteAsync("/api/customers/a%1Bb")).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
         await (await admin.DeleteAsync($"/api/customers/{new string('c', 101)}")).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
     }
+
+    [Fact]
+    public async Task AnyReferenceCanBeForgottenFromTheBodyAndTheRequestsThatMadeItsPurchasesLoseTheirFingerprints()
+    {
+        var admin = app.Client(await app.CreateKeyAsync("admin"));
+        var checkout = app.Client(await app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "forget-body");
+        const string reference = "shop/42?who=jo%20doe";
+        var made = await (await checkout.PostJson("/api/purchases", Seed.Purchase("FORGET-BODY-1", campaign: "forget-body", customerRef: reference), "forget-body-1"))
+            .Expect(HttpStatusCode.Created);
+        string Unkeyed(string body) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"POST /api/purchases\n{body}")));
+        var fingerprint = await app.WithDbAsync(db => db.Purchases.Where(p => p.OrderId == "FORGET-BODY-1").Select(p => p.CreationFingerprint).SingleAsync());
+        fingerprint.ShouldNotBeNull().Length.ShouldBe(64);
+        // Keyed: not the plain SHA-256 a dictionary of likely references could be checked against.
+        fingerprint.ShouldNotBe(Unkeyed(System.Text.Json.JsonSerializer.Serialize(Seed.Purchase("FORGET-BODY-1", campaign: "forget-body", customerRef: reference))));
+
+        var forgotten = await (await admin.PostJson("/api/customers/forget", new { customerRef = reference })).Expect(HttpStatusCode.OK);
+
+        forgotten.Long("purchasesUnlinked").ShouldBe(1);
+        (await app.WithDbAsync(db => db.Purchases.Where(p => p.OrderId == "FORGET-BODY-1").Select(p => new { p.CustomerHash, p.CreationFingerprint }).SingleAsync()))
+            .ShouldBe(new { CustomerHash = (string?)null, CreationFingerprint = (string?)null });
+        (await app.WithDbAsync(db => db.IdempotencyRecords.Where(r => r.Key == "forget-body-1").Select(r => r.Fingerprint).SingleAsync())).ShouldBeEmpty();
+        // The checkout's retry of that request can no longer be matched to it: refused, and never a second purchase.
+        await (await checkout.PostJson("/api/purchases", Seed.Purchase("FORGET-BODY-1", campaign: "forget-body", customerRef: reference), "forget-body-1"))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+        (await app.WithDbAsync(db => db.Purchases.CountAsync(p => p.OrderId == "FORGET-BODY-1"))).ShouldBe(1);
+        made.Str("id").ShouldNotBeNullOrEmpty();
+
+        await (await admin.PostJson("/api/customers/forget", new { customerRef = "   " })).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
+        await (await admin.PostJson("/api/customers/forget", new { customerRef = new string('x', 300) })).ExpectProblem(HttpStatusCode.BadRequest, "customerRef");
+        await (await checkout.PostJson("/api/customers/forget", new { customerRef = reference })).ExpectProblem(HttpStatusCode.Forbidden);
+    }
 }
