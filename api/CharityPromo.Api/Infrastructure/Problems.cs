@@ -42,6 +42,16 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "Not found", detail: what);
 
+    /// <summary>404 naming the field (a path or query parameter) that named nothing.</summary>
+    public static ProblemHttpResult NotFound(string field, string what) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [what] })
+        {
+            Status = StatusCodes.Status404NotFound,
+            Type = ProblemTypes.NotFound,
+            Title = "Not found",
+            Detail = what,
+        });
+
     public static ProblemHttpResult Conflict(string field, string message) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {

@@ -81,6 +81,7 @@ internal static class Swagger
             ["Remittances"] = "Batches that pay a charity what it is owed, and their statements (finance keys).",
             ["Reports"] = "Pledge exports (CSV or JSON), summaries, liability and reconciliation with Stripe (finance keys).",
             ["Stripe"] = "Stripe's webhook: signed events that move pledges from pending to confirmed, or reverse them.",
+            ["Webhooks"] = "Signed event webhooks to integrators' receivers: register, rotate secrets, read the delivery log (admin keys).",
         };
 
         public void Apply(OpenApiDocument document, DocumentFilterContext context)
@@ -125,6 +126,7 @@ internal static class Swagger
             }
 
             var writes = metadata.OfType<IdempotencyKeyRequired>().Any() || (method is "POST" or "PUT" or "DELETE" && !metadata.OfType<IAllowAnonymous>().Any()
+                && !metadata.OfType<NotReplayed>().Any()
                 && context.ApiDescription.RelativePath?.StartsWith("api/pledges") != true && context.ApiDescription.RelativePath?.StartsWith("api/admin") != true);
             if (writes)
             {
@@ -142,6 +144,9 @@ internal static class Swagger
             }
         }
     }
+
+    /// <summary>A write whose answer is never stored for replay (it shows a secret once): no Idempotency-Key documented.</summary>
+    public sealed record NotReplayed;
 
     /// <summary>How an endpoint's 200 can be CSV: <see cref="Only"/> CSV, or CSV as an alternative to its JSON.</summary>
     public sealed record CsvContent(bool Only);
