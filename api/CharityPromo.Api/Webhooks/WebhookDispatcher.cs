@@ -79,6 +79,21 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
         var claimed = new List<long>();
         await writes.RunAsync(async w => claimed = await w.ClaimWebhookDeliveriesAsync(now, now + options.Value.Lease, options.Value.BatchSize, ct));
         if (claimed.Count == 0) return 0;
+        try
+        {
+            return await SendClaimedAsync(db, claimed, now, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Let the next round have them now rather than when the lease ends.
+            await writes.RunAsync(w => w.WebhookDeliveries.Where(d => claimed.Contains(d.Id) && d.Status == DeliveryStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct));
+            throw;
+        }
+    }
+
+    private async Task<int> SendClaimedAsync(AppDb db, List<long> claimed, DateTime now, CancellationToken ct)
+    {
         var work = await db.WebhookDeliveries.AsNoTracking().Where(d => claimed.Contains(d.Id))
             .Join(db.WebhookEvents, d => d.EventId, e => e.Id, (d, e) => new { d.Id, d.EndpointId, e.Payload })
             .Join(db.WebhookEndpoints, x => x.EndpointId, e => e.Id, (x, e) => new Work(x.Id, x.EndpointId, x.Payload, e.Url, e.Secret,

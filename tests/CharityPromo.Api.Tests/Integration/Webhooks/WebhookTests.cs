@@ -254,7 +254,8 @@ public class WebhookTests : IClassFixture<ApiFactory>, IAsyncLifetime
         while (true)
         {
             var attempts = delays.Count + 1;
-            delivery = await DeliveryOfAsync(id, eventId, d => d["attempts"]!.AsArray().Count == attempts);
+            delivery = await DeliveryOfAsync(id, eventId, d => d["attempts"]!.AsArray().Count >= attempts);
+            delivery["attempts"]!.AsArray().Count.ShouldBe(attempts); // none before it was due
             if (delivery.Str("status") != "pending") break;
             var next = DateTimeOffset.Parse(delivery.Str("nextAttemptUtc"));
             delays.Add(next - _app.Clock.GetUtcNow());
