@@ -65,7 +65,9 @@ public class WebhookTests : IClassFixture<ApiFactory>, IAsyncLifetime
             var delivery = (await DeliveriesAsync(endpointId)).AsArray().SingleOrDefault(d => d!.Str("eventId") == eventId);
             if (delivery is not null && until(delivery)) return delivery;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Delivery of {eventId} never got there: {delivery?.ToJsonString()}\n"
+                throw new TimeoutException($"Delivery of {eventId} never got there: {delivery?.ToJsonString()}\nclock {_app.Clock.GetUtcNow():O}\n"
+                    + string.Join('\n', await _app.WithDbAsync(db => Task.FromResult(db.WebhookDeliveries.Where(d => d.Status == "pending").ToList()
+                        .Select(d => $"{d.Id} {d.EndpointId} {d.NextAttemptUtc:O} lease {d.LeaseUntilUtc:O}").ToList()))) + "\n"
                     + string.Join('\n', _app.Logs.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("Webhook", StringComparison.Ordinal)).TakeLast(20)));
             await Task.Delay(50);
         }
