@@ -38,6 +38,7 @@ internal static class Swagger
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
+            o.DocumentFilter<Webhooks.WebhooksOpenApi>();
         });
         return services;
     }

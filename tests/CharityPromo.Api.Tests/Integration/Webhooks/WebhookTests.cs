@@ -351,7 +351,22 @@ public class WebhookTests : IClassFixture<ApiFactory>, IAsyncLifetime
         receiver.Requests.Count(r => r.Type == "campaign.goal_reached" && r.Body.Contains(campaign, StringComparison.Ordinal)).ShouldBe(1);
         receiver.Requests.Count(r => r.Type == "campaign.ended" && r.Body.Contains(campaign, StringComparison.Ordinal)).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task EveryEventIsDocumentedAsAWebhookWhoseBodyIsItsEnvelope()
+    {
+        var document = await (await _app.Client().GetAsync("/swagger/v1/swagger.json")).Expect(HttpStatusCode.OK);
+        var webhooks = document["x-webhooks"]!.AsObject();
+        webhooks.Select(w => w.Key).ShouldBe(["purchase.confirmed", "purchase.failed", "purchase.refunded", "purchase.disputed", "purchase.dispute_closed",
+            "remittance.created", "remittance.paid", "campaign.goal_reached", "campaign.ended"]);
+        webhooks["purchase.refunded"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!.Str("$ref").ShouldBe("#/components/schemas/PurchaseEvent");
+        webhooks["campaign.ended"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!.Str("$ref").ShouldBe("#/components/schemas/CampaignEvent");
+        var envelope = document["components"]!["schemas"]!["RemittanceEvent"]!;
+        envelope["properties"]!["data"]!["properties"]!["object"]!.Str("$ref").ShouldBe("#/components/schemas/RemittanceResponse");
+        envelope["properties"]!["type"]!["enum"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["remittance.created", "remittance.paid"]);
+    }
 }
+
 
 /// <summary>The settings webhook tests run with: loopback receivers, quick polling, a short timeout.</summary>
 internal static class WebhookSettings
