@@ -70,6 +70,27 @@ internal sealed partial class AppDb
         }, ct);
     }
 
+    // A dispatcher round records its answers with these, as plain statements (see WebhookDispatcher.RecordAsync).
+
+    public static FormattableString WebhookDelivered(long id, int attempts, DateTime now) => $"""
+        UPDATE "WebhookDeliveries" SET "Status" = 'delivered', "Attempts" = {attempts}, "NextAttemptUtc" = NULL, "LeaseUntilUtc" = NULL,
+            "DeliveredUtc" = {now}
+        WHERE "Id" = {id}
+        """;
+
+    public static FormattableString WebhookRetrying(long id, int attempts, DateTime next) => $"""
+        UPDATE "WebhookDeliveries" SET "Attempts" = {attempts}, "NextAttemptUtc" = {next}, "LeaseUntilUtc" = NULL WHERE "Id" = {id}
+        """;
+
+    public static FormattableString WebhookFailed(long id, int attempts) => $"""
+        UPDATE "WebhookDeliveries" SET "Status" = 'failed', "Attempts" = {attempts}, "NextAttemptUtc" = NULL, "LeaseUntilUtc" = NULL WHERE "Id" = {id}
+        """;
+
+    public static FormattableString InsertWebhookAttempt(WebhookAttempt a) => $"""
+        INSERT INTO "WebhookAttempts" ("DeliveryId", "AttemptedUtc", "StatusCode", "DurationMs", "Response", "Error", "NextRetryUtc")
+        VALUES ({a.DeliveryId}, {a.AttemptedUtc}, {a.StatusCode}, {a.DurationMs}, {a.Response}, {a.Error}, {a.NextRetryUtc})
+        """;
+
     /// <summary>Whether anything is due: a read, so an idle dispatcher polls without a write (nor an fsync).</summary>
     public Task<bool> AnyWebhookDeliveryDueAsync(DateTime now, CancellationToken ct) =>
         WebhookDeliveries.AnyAsync(d => d.Status == DeliveryStatus.Pending && d.NextAttemptUtc <= now && (d.LeaseUntilUtc == null || d.LeaseUntilUtc < now)
@@ -98,7 +119,6 @@ internal sealed partial class AppDb
             e.Property(d => d.EventId).HasMaxLength(64);
             e.Property(d => d.Status).HasMaxLength(16);
             e.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<WebhookEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Restrict);
         });
         model.Entity<WebhookAttempt>(e =>
         {

@@ -53,7 +53,9 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
             {
                 logger.LogError(ex, "A webhook dispatch round failed; the next one retries what it claimed once the lease ends.");
             }
-            if (sent > 0) continue; // more may be due
+            // A full round: more are probably due. Otherwise wait, so that under load rounds are full ones (each round
+            // costs the single writer two writes, whatever its size) and an idle dispatcher only reads now and then.
+            if (sent >= options.Value.BatchSize) continue;
             try
             {
                 await _wake.WaitAsync(options.Value.PollInterval, stopping);
@@ -152,41 +154,46 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
         }
     }
 
-    /// <summary>Records the answers, in one write. A delivery whose endpoint was deleted meanwhile is gone: nothing to record.</summary>
+    /// <summary>
+    /// Records the answers, in one write of plain statements (one round trip on PostgreSQL; no change tracking on the
+    /// single writer, which every purchase waits for). A delivery whose endpoint was deleted meanwhile is gone: nothing to record.
+    /// </summary>
     private async Task RecordAsync(AppDb db, Answer[] answers, CancellationToken ct)
     {
         var ids = answers.Select(a => a.Work.Id).ToList();
-        var deliveries = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var pending = await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending)
+            .Select(d => new { d.Id, d.Attempts, d.RetryUntilUtc }).ToDictionaryAsync(d => d.Id, ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        var statements = new List<FormattableString>(answers.Length * 2);
+        var givenUp = new HashSet<Guid>();
         foreach (var answer in answers)
         {
-            if (!deliveries.TryGetValue(answer.Work.Id, out var delivery) || delivery.Status != DeliveryStatus.Pending) continue;
-            delivery.Attempts++;
-            delivery.LeaseUntilUtc = null;
-            string outcome;
-            if (answer.Delivered)
+            if (!pending.TryGetValue(answer.Work.Id, out var delivery)) continue;
+            var attempts = delivery.Attempts + 1;
+            var retryAt = now + options.Value.RetryDelay(attempts);
+            var outcome = answer.Delivered ? DeliveryStatus.Delivered
+                : !answer.Final && retryAt <= delivery.RetryUntilUtc ? "retrying"
+                : DeliveryStatus.Failed;
+            DateTime? next = outcome == "retrying" ? retryAt : null;
+            statements.Add(outcome switch
             {
-                (delivery.Status, delivery.DeliveredUtc, delivery.NextAttemptUtc, outcome) = (DeliveryStatus.Delivered, now, null, "delivered");
-            }
-            else if (!answer.Final && now + options.Value.RetryDelay(delivery.Attempts) <= delivery.RetryUntilUtc)
-            {
-                (delivery.NextAttemptUtc, outcome) = (now + options.Value.RetryDelay(delivery.Attempts), "retrying");
-            }
-            else
-            {
-                (delivery.Status, delivery.NextAttemptUtc, outcome) = (DeliveryStatus.Failed, null, "failed");
-                if (!answer.Final) await DisableAsync(db, answer.Work.EndpointId, now, ct);
-            }
-            db.WebhookAttempts.Add(new WebhookAttempt
+                DeliveryStatus.Delivered => AppDb.WebhookDelivered(delivery.Id, attempts, now),
+                "retrying" => AppDb.WebhookRetrying(delivery.Id, attempts, retryAt),
+                _ => AppDb.WebhookFailed(delivery.Id, attempts),
+            });
+            statements.Add(AppDb.InsertWebhookAttempt(new WebhookAttempt
             {
                 DeliveryId = delivery.Id, AttemptedUtc = answer.AttemptedUtc, StatusCode = answer.StatusCode, DurationMs = answer.DurationMs,
-                Response = answer.Body, Error = answer.Error, NextRetryUtc = delivery.NextAttemptUtc,
-            });
+                Response = answer.Body, Error = answer.Error, NextRetryUtc = next,
+            }));
+            if (outcome == DeliveryStatus.Failed && !answer.Final) givenUp.Add(answer.Work.EndpointId);
             db.CountOnCommit(m => m.WebhookDelivered(outcome));
             if (!answer.Delivered)
                 logger.LogWarning("Webhook delivery {Delivery} to endpoint {Endpoint} failed ({Status}{Error}); {Outcome}.", delivery.Id, answer.Work.EndpointId,
                     answer.StatusCode?.ToString() ?? "no answer", answer.Error is null ? "" : $": {answer.Error}", outcome);
         }
+        if (statements.Count > 0) await db.ExecuteAsync(statements, ct);
+        foreach (var endpointId in givenUp) await DisableAsync(db, endpointId, now, ct);
     }
 
     /// <summary>Deliveries kept failing for the whole retry window: the endpoint is disabled (once), with an audit entry.</summary>

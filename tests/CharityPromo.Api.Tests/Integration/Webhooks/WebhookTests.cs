@@ -168,6 +168,12 @@ public class WebhookTests : IClassFixture<ApiFactory>, IAsyncLifetime
         var delivered = await DeliveryOfAsync(id, first.EventId, d => d.Str("status") == "delivered");
         delivered["attempts"]!.AsArray().Select(a => a!["statusCode"]!.GetValue<int>()).ShouldBe([503, 202]);
         delivered["nextAttemptUtc"].ShouldBeNull();
+
+        var metrics = await _admin.GetStringAsync("/metrics");
+        metrics.ShouldContain("charitypromo_webhook_deliveries_total{");
+        metrics.Split('\n').ShouldContain(l => l.StartsWith("charitypromo_webhook_deliveries_total{", StringComparison.Ordinal) && l.Contains("outcome=\"retrying\"", StringComparison.Ordinal));
+        metrics.Split('\n').ShouldContain(l => l.StartsWith("charitypromo_webhook_deliveries_total{", StringComparison.Ordinal) && l.Contains("outcome=\"delivered\"", StringComparison.Ordinal));
+        metrics.ShouldContain("charitypromo_webhook_oldest_undelivered_age_seconds");
     }
 
     [Fact]
@@ -377,5 +383,6 @@ internal static class WebhookSettings
         app.Settings["Webhooks:PollInterval"] = "00:00:00.05";
         app.Settings["Webhooks:Timeout"] = "00:00:01";
         app.Settings["Webhooks:Lease"] = "00:00:05";
+        app.Settings["Observability:Prometheus"] = "true";
     }
 }

@@ -35,8 +35,7 @@ CREATE TABLE "WebhookDeliveries" (
     "CreatedUtc" timestamp with time zone NOT NULL,
     "DeliveredUtc" timestamp with time zone,
     CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY ("Id"),
-    CONSTRAINT "FK_WebhookDeliveries_WebhookEndpoints_EndpointId" FOREIGN KEY ("EndpointId") REFERENCES "WebhookEndpoints" ("Id") ON DELETE CASCADE,
-    CONSTRAINT "FK_WebhookDeliveries_WebhookEvents_EventId" FOREIGN KEY ("EventId") REFERENCES "WebhookEvents" ("Id") ON DELETE RESTRICT
+    CONSTRAINT "FK_WebhookDeliveries_WebhookEndpoints_EndpointId" FOREIGN KEY ("EndpointId") REFERENCES "WebhookEndpoints" ("Id") ON DELETE CASCADE
 );
 
 CREATE TABLE "WebhookAttempts" (
@@ -54,7 +53,6 @@ CREATE TABLE "WebhookAttempts" (
 
 CREATE INDEX "IX_WebhookAttempts_DeliveryId" ON "WebhookAttempts" ("DeliveryId");
 CREATE INDEX "IX_WebhookDeliveries_EndpointId_Id" ON "WebhookDeliveries" ("EndpointId", "Id");
-CREATE INDEX "IX_WebhookDeliveries_EventId" ON "WebhookDeliveries" ("EventId");
 CREATE INDEX "IX_WebhookDeliveries_Status_NextAttemptUtc" ON "WebhookDeliveries" ("Status", "NextAttemptUtc");
 
 ALTER TABLE "Campaigns" ADD COLUMN "GoalReachedUtc" timestamp with time zone;
