@@ -7,32 +7,19 @@ namespace CharityPromo.Api.Data;
 internal sealed partial class AppDb
 {
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
-    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>
-    /// An event and one delivery per enabled endpoint subscribed to its type, inserted only when there is such an endpoint:
-    /// with none, the statements insert nothing, so an event nobody listens to costs two statements that find an empty
-    /// match. Plain SQL, the same text on SQLite and PostgreSQL, so a purchase sends them with its own statements.
+    /// The event, as one delivery per enabled endpoint subscribed to its type: with none, the statement inserts nothing,
+    /// so an event nobody listens to costs one statement that finds no endpoint. Plain SQL, the same text on SQLite and
+    /// PostgreSQL, so a purchase sends it with its own statements.
     /// </summary>
-    public static FormattableString[] QueueWebhookEvent(string id, string type, DateTime now, string payload, DateTime retryUntil)
-    {
-        var pattern = $"%,{type},%";
-        return
-        [
-            $"""
-            INSERT INTO "WebhookEvents" ("Id", "Type", "CreatedUtc", "Payload")
-            SELECT {id}, {type}, {now}, {payload}
-            WHERE EXISTS (SELECT 1 FROM "WebhookEndpoints" WHERE "DisabledUtc" IS NULL AND ("Events" = '*' OR "Events" LIKE {pattern}))
-            """,
-            $"""
-            INSERT INTO "WebhookDeliveries" ("EndpointId", "EventId", "Status", "Attempts", "NextAttemptUtc", "RetryUntilUtc", "CreatedUtc")
-            SELECT "Id", {id}, 'pending', 0, {now}, {retryUntil}, {now}
-            FROM "WebhookEndpoints" WHERE "DisabledUtc" IS NULL AND ("Events" = '*' OR "Events" LIKE {pattern})
-            """,
-        ];
-    }
+    public static FormattableString QueueWebhookEvent(string id, string type, DateTime now, string payload, DateTime retryUntil) => $"""
+        INSERT INTO "WebhookDeliveries" ("EndpointId", "EventId", "EventType", "Payload", "Status", "Attempts", "NextAttemptUtc", "RetryUntilUtc", "CreatedUtc")
+        SELECT "Id", {id}, {type}, {payload}, 'pending', 0, {now}, {retryUntil}, {now}
+        FROM "WebhookEndpoints" WHERE "DisabledUtc" IS NULL AND ("Events" = '*' OR "Events" LIKE {$"%,{type},%"})
+        """;
 
     /// <summary>
     /// Marks the campaign's goal reached when its raised total (confirmed − reversed, over its charities) first reaches it:
@@ -107,16 +94,12 @@ internal sealed partial class AppDb
             e.Property(w => w.PreviousSecret).HasMaxLength(200);
             e.Property(w => w.DisabledReason).HasMaxLength(Limits.Name);
         });
-        model.Entity<WebhookEvent>(e =>
-        {
-            e.Property(w => w.Id).HasMaxLength(64);
-            e.Property(w => w.Type).HasMaxLength(64);
-        });
         model.Entity<WebhookDelivery>(e =>
         {
             e.HasIndex(d => new { d.Status, d.NextAttemptUtc }); // the dispatcher's claim reads only what is due
             e.HasIndex(d => new { d.EndpointId, d.Id }); // an endpoint's delivery log, newest first
             e.Property(d => d.EventId).HasMaxLength(64);
+            e.Property(d => d.EventType).HasMaxLength(64);
             e.Property(d => d.Status).HasMaxLength(16);
             e.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
         });

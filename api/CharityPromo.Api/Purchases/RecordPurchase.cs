@@ -54,7 +54,7 @@ internal static class RecordPurchase
             reserved = await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
                 ? [pledged]
                 : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserveMatch,
-                paidBy is null ? [] : WebhookOutbox.Statements(WebhookEventTypes.PurchaseConfirmed, purchase.ToResponse(priced.Campaign.Slug, priced.Charity.Slug), now),
+                paidBy is null ? [] : [WebhookOutbox.Statement(WebhookEventTypes.PurchaseConfirmed, purchase.ToResponse(priced.Campaign.Slug, priced.Charity.Slug), now)],
                 ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))

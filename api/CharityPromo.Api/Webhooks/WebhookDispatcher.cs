@@ -97,7 +97,6 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
     private async Task<int> SendClaimedAsync(AppDb db, List<long> claimed, DateTime now, CancellationToken ct)
     {
         var work = await db.WebhookDeliveries.AsNoTracking().Where(d => claimed.Contains(d.Id))
-            .Join(db.WebhookEvents, d => d.EventId, e => e.Id, (d, e) => new { d.Id, d.EndpointId, e.Payload })
             .Join(db.WebhookEndpoints, x => x.EndpointId, e => e.Id, (x, e) => new Work(x.Id, x.EndpointId, x.Payload, e.Url, e.Secret,
                 e.PreviousSecretExpiresUtc > now ? e.PreviousSecret : null))
             .ToListAsync(ct);

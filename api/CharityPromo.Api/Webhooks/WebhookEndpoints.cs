@@ -119,8 +119,8 @@ internal static class WebhookEndpoints
         if (limit is < 1 or > MaxDeliveries) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxDeliveries}.");
         if (!await db.WebhookEndpoints.AnyAsync(e => e.Id == id, ct)) return Unknown(id);
         var deliveries = await db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id).OrderByDescending(d => d.Id).Take(limit ?? 20)
-            .Join(db.WebhookEvents, d => d.EventId, e => e.Id, (d, e) => new { Delivery = d, e.Type }).ToListAsync(ct);
-        return TypedResults.Ok(await WithAttemptsAsync(db, deliveries.Select(d => (d.Delivery, d.Type)).ToList(), ct));
+            .ToListAsync(ct);
+        return TypedResults.Ok(await WithAttemptsAsync(db, deliveries, ct));
     }
 
     private static Task<IResult> RetryWebhookDelivery(long id, HttpContext http, Writes writes, WebhookDispatcher dispatcher, TimeProvider clock,
@@ -135,19 +135,17 @@ internal static class WebhookEndpoints
             (delivery.Status, delivery.NextAttemptUtc, delivery.LeaseUntilUtc, delivery.RetryUntilUtc) = (DeliveryStatus.Pending, now, null, now + WebhookOutbox.RetryWindow);
             await db.SaveChangesAsync(ct);
             dispatcher.Wake();
-            var type = await db.WebhookEvents.Where(e => e.Id == delivery.EventId).Select(e => e.Type).SingleAsync(ct);
-            return TypedResults.Accepted($"/api/webhook-endpoints/{delivery.EndpointId}/deliveries", (await WithAttemptsAsync(db, [(delivery, type)], ct))[0]);
+            return TypedResults.Accepted($"/api/webhook-endpoints/{delivery.EndpointId}/deliveries", (await WithAttemptsAsync(db, [delivery], ct))[0]);
         });
 
-    private static async Task<List<WebhookDeliveryResponse>> WithAttemptsAsync(AppDb db, List<(WebhookDelivery Delivery, string Type)> deliveries,
-        CancellationToken ct)
+    private static async Task<List<WebhookDeliveryResponse>> WithAttemptsAsync(AppDb db, List<WebhookDelivery> deliveries, CancellationToken ct)
     {
-        var ids = deliveries.Select(d => d.Delivery.Id).ToList();
+        var ids = deliveries.Select(d => d.Id).ToList();
         var attempts = (await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).OrderBy(a => a.Id).ToListAsync(ct))
             .ToLookup(a => a.DeliveryId);
-        return deliveries.Select(x => new WebhookDeliveryResponse(x.Delivery.Id, x.Delivery.EventId, x.Type, x.Delivery.Status,
-            x.Delivery.Status == DeliveryStatus.Pending ? Utc(x.Delivery.NextAttemptUtc) : null, Utc(x.Delivery.CreatedUtc), Utc(x.Delivery.DeliveredUtc),
-            attempts[x.Delivery.Id].Select(a => new WebhookAttemptResponse(Utc(a.AttemptedUtc), a.StatusCode, a.DurationMs, a.Response, a.Error,
+        return deliveries.Select(d => new WebhookDeliveryResponse(d.Id, d.EventId, d.EventType, d.Status,
+            d.Status == DeliveryStatus.Pending ? Utc(d.NextAttemptUtc) : null, Utc(d.CreatedUtc), Utc(d.DeliveredUtc),
+            attempts[d.Id].Select(a => new WebhookAttemptResponse(Utc(a.AttemptedUtc), a.StatusCode, a.DurationMs, a.Response, a.Error,
                 Utc(a.NextRetryUtc))).ToList())).ToList();
     }
 

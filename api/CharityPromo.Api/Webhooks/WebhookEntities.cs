@@ -19,22 +19,19 @@ internal sealed class WebhookEndpoint
     public string? DisabledReason { get; set; }
 }
 
-/// <summary>An event as it happened: written in the same transaction as the change it reports (<see cref="WebhookOutbox"/>).</summary>
-internal sealed class WebhookEvent
-{
-    public required string Id { get; set; }
-    public required string Type { get; set; }
-    public DateTime CreatedUtc { get; set; }
-    /// <summary>The exact JSON body every delivery of the event sends.</summary>
-    public required string Payload { get; set; }
-}
-
-/// <summary>One event on its way to one endpoint: the dispatcher's queue and the delivery log.</summary>
+/// <summary>
+/// One event on its way to one endpoint: the outbox row, written in the same transaction as the change it reports
+/// (<see cref="WebhookOutbox"/>), then the dispatcher's queue and the delivery log.
+/// </summary>
 internal sealed class WebhookDelivery
 {
     public long Id { get; set; }
     public Guid EndpointId { get; set; }
+    /// <summary>The event's id (<c>evt_…</c>): the same in every endpoint's delivery of it.</summary>
     public required string EventId { get; set; }
+    public required string EventType { get; set; }
+    /// <summary>The exact JSON body every attempt sends.</summary>
+    public required string Payload { get; set; }
     public required string Status { get; set; }
     public int Attempts { get; set; }
     /// <summary>When the next attempt is due, while <see cref="Status"/> is pending.</summary>

@@ -24,8 +24,8 @@ internal static class WebhookOutbox
     /// <summary>How long a failing delivery is retried before its endpoint is disabled.</summary>
     public static readonly TimeSpan RetryWindow = TimeSpan.FromDays(3);
 
-    /// <summary>The statements that queue the event for every subscribed endpoint (nothing when none is), to send with others.</summary>
-    public static FormattableString[] Statements(string type, object obj, DateTime now)
+    /// <summary>The statement that queues the event for every subscribed endpoint (nothing when none is), to send with others.</summary>
+    public static FormattableString Statement(string type, object obj, DateTime now)
     {
         var id = $"evt_{Guid.CreateVersion7():N}";
         var payload = JsonSerializer.Serialize(new WebhookEnvelope(id, type, new DateTimeOffset(now, TimeSpan.Zero).ToUnixTimeSeconds(), new WebhookData(obj)),
@@ -34,7 +34,7 @@ internal static class WebhookOutbox
     }
 
     public static Task RecordAsync(AppDb db, string type, object obj, DateTime now, CancellationToken ct) =>
-        db.ExecuteAsync(Statements(type, obj, now), ct);
+        db.ExecuteAsync(Statement(type, obj, now), ct);
 
     /// <summary>A purchase event: the purchase as <c>GET /api/purchases/{id}</c> shows it, with the changes this write made.</summary>
     public static async Task PurchaseAsync(AppDb db, string type, Purchase purchase, DateTime now, CancellationToken ct)

@@ -310,10 +310,10 @@ public class WebhookTests : IClassFixture<ApiFactory>, IAsyncLifetime
     {
         var (id, _) = await RegisterAsync("http://127.0.0.1:9/hooks", "remittance.paid");
         var campaign = await CampaignAsync();
-        var before = await _app.WithDbAsync(db => Task.FromResult(db.WebhookEvents.Count()));
+        var before = await _app.WithDbAsync(db => Task.FromResult(db.WebhookDeliveries.Count()));
         await PurchaseAsync(campaign, "WH-NOBODY-1");
-        (await _app.WithDbAsync(db => Task.FromResult(db.WebhookEvents.Count(e => e.Payload.Contains("WH-NOBODY-1"))))).ShouldBe(0);
-        (await _app.WithDbAsync(db => Task.FromResult(db.WebhookEvents.Count()))).ShouldBe(before);
+        (await _app.WithDbAsync(db => Task.FromResult(db.WebhookDeliveries.Count(e => e.Payload.Contains("WH-NOBODY-1"))))).ShouldBe(0);
+        (await _app.WithDbAsync(db => Task.FromResult(db.WebhookDeliveries.Count()))).ShouldBe(before);
         await (await _admin.DeleteAsync($"/api/webhook-endpoints/{id}")).Expect(HttpStatusCode.NoContent);
     }
 

@@ -1,4 +1,4 @@
--- 0014: outbound webhooks. Endpoints (secrets encrypted), the outbox of events, one delivery per event and endpoint (the
+-- 0014: outbound webhooks. Endpoints (secrets encrypted), the outbox: one delivery per event and endpoint (the
 -- dispatcher's queue), and each attempt's answer. Campaigns remember when their goal was reached and their end announced,
 -- so each of those events is written once; campaigns that ended before this migration are not announced.
 CREATE TABLE "WebhookEndpoints" (
@@ -14,17 +14,12 @@ CREATE TABLE "WebhookEndpoints" (
     "DisabledReason" TEXT NULL
 );
 
-CREATE TABLE "WebhookEvents" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookEvents" PRIMARY KEY,
-    "Type" TEXT NOT NULL,
-    "CreatedUtc" TEXT NOT NULL,
-    "Payload" TEXT NOT NULL
-);
-
 CREATE TABLE "WebhookDeliveries" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY AUTOINCREMENT,
     "EndpointId" TEXT NOT NULL,
     "EventId" TEXT NOT NULL,
+    "EventType" TEXT NOT NULL,
+    "Payload" TEXT NOT NULL,
     "Status" TEXT NOT NULL,
     "Attempts" INTEGER NOT NULL,
     "NextAttemptUtc" TEXT NULL,
