@@ -24,7 +24,9 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
     public const int MaxPayloadBytes = 64 * 1024;
     /// <summary>Of each answer only the status and this much of the body are kept.</summary>
     public const int KeptResponseBytes = 1024;
+    private static readonly TimeSpan GaugeEvery = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private long _gaugeRead = Stopwatch.GetTimestamp() - Stopwatch.Frequency * 3600;
 
     /// <summary>Starts the next round now rather than at the next poll (a delivery queued to be sent again).</summary>
     public void Wake()
@@ -73,9 +75,14 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
         var now = clock.GetUtcNow().UtcDateTime;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        metrics.OldestUndeliveredWebhookUtc = await db.WebhookDeliveries.Where(d => d.Status == DeliveryStatus.Pending
-                && db.WebhookEndpoints.Any(e => e.Id == d.EndpointId && e.DisabledUtc == null))
-            .MinAsync(d => (DateTime?)d.CreatedUtc, ct);
+        // The gauge's query reads every pending row: every few seconds, not every round, or a backlog would slow its own draining.
+        if (Stopwatch.GetElapsedTime(_gaugeRead) >= GaugeEvery)
+        {
+            _gaugeRead = Stopwatch.GetTimestamp();
+            metrics.OldestUndeliveredWebhookUtc = await db.WebhookDeliveries.Where(d => d.Status == DeliveryStatus.Pending
+                    && db.WebhookEndpoints.Any(e => e.Id == d.EndpointId && e.DisabledUtc == null))
+                .MinAsync(d => (DateTime?)d.CreatedUtc, ct);
+        }
         if (!await db.AnyWebhookDeliveryDueAsync(now, ct)) return 0;
 
         var claimed = new List<long>();
