@@ -37,13 +37,19 @@ if [ -z "${Stripe__SecretKey:-}" ]; then
   # Offline demo: a fresh webhook secret per run, known only to the double and the API.
   webhook_secret="whsec_demo_$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export Stripe__SecretKey=sk_test_offline_demo Stripe__ApiBase="$stripe_url" Stripe__WebhookSecrets="$webhook_secret"
-  dotnet "$double_dll" --urls "$stripe_url" --webhook-url "$api_url/api/stripe/webhook" --webhook-secret "$webhook_secret" >/dev/null &
+  # The platform's balance stands in for the shop's own sales, from which a charity is paid by transfer.
+  dotnet "$double_dll" --urls "$stripe_url" --webhook-url "$api_url/api/stripe/webhook" --webhook-secret "$webhook_secret" \
+    --balance usd:100000000 >/dev/null &
   pids+=($!)
   stripe_note="Stripe test double at $stripe_url (test cards: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)"
 fi
 
-# Plain log lines for a person at a terminal; in production the API logs JSON (docs/OPERATIONS.md).
-(cd api/CharityPromo.Api && Logging__Console__FormatterName=simple exec dotnet "$api_dll" --urls "$api_url") &
+# One readable line per entry, "2026-12-07T23:45:07.389Z info: …", for a person at a terminal, from the API and the site;
+# in production they log JSON (docs/OPERATIONS.md).
+export Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true \
+  Logging__Console__FormatterOptions__IncludeScopes=false Logging__Console__FormatterOptions__UseUtcTimestamp=true \
+  Logging__Console__FormatterOptions__TimestampFormat='yyyy-MM-ddTHH:mm:ss.fffZ '
+(cd api/CharityPromo.Api && exec dotnet "$api_dll" --urls "$api_url") &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -fsS "$api_url/health/ready" >/dev/null 2>&1 && break
@@ -61,6 +67,7 @@ if [ ! -e data/.seeded ]; then
     dotnet "$api_dll" seed-bulk --campaign "$slug" --purchases "$purchases" --days "$days" >/dev/null 2>&1 \
       || echo "No history for $slug (seed-bulk needs the SQLite store)."
   done
+  bash scripts/seed-payments.sh "$api_url" "$admin_key" || echo "The demo's payments to charities were not made (see above)."
   touch data/.seeded
 fi
 

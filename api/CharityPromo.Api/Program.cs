@@ -19,7 +19,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
 });
-var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk";
+var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk" or "audit";
 if (cliMode)
 {
     // The CLI prints the new key on stdout's last line: keep every log line on stderr.
@@ -46,8 +46,10 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Idempo
 builder.Services.AddStripePayments(builder.Configuration);
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddKnownProxies(builder.Configuration);
+builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddApiKeyAccess();
 builder.Services.AddApiRateLimits(builder.Configuration);
+builder.Services.AddReportLimits(builder.Configuration);
 builder.Services.AddApiHealthChecks();
 builder.Services.AddPublicCache(builder.Configuration);
 builder.Services.AddSwaggerDocs();
@@ -66,13 +68,16 @@ var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
 {
     var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-    await Migrator.MigrateAsync(db);
+    await using (var owner = DataSetup.OwnerDb(app.Configuration)) await Migrator.MigrateAsync(owner ?? db);
     if (cliMode)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-        return args[0] == "keys"
-            ? await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now)
-            : await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now);
+        return args[0] switch
+        {
+            "keys" => await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now),
+            "audit" => await AuditCli.RunAsync(db, args[1..], Console.Out, Console.Error),
+            _ => await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now),
+        };
     }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
     await app.Services.GetRequiredService<WebhookSecrets>().LoadKeyAsync(db, TimeProvider.System);
@@ -89,6 +94,7 @@ app.UseSwaggerDocs();
 app.UseSwaggerUI(o => o.DocumentTitle = "CharityPromo API");
 app.UseRequestBuffering();
 app.UseUnsupportedMediaTypeProblems();
+app.UseNoStoreForKeyedRequests();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
@@ -99,6 +105,7 @@ app.MapLicense();
 app.MapHealth();
 app.MapCharities();
 app.MapCharityOnboarding();
+app.MapCharityPayments();
 app.MapCampaigns();
 app.MapPledges();
 app.MapPurchases();

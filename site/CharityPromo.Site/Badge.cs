@@ -23,6 +23,7 @@ public static class Badge
             http.Response.Headers.ETag = etag.ToString();
             http.Response.Headers.LastModified = fetched.AsOfUtc.ToString("R");
             http.Response.Headers["Access-Control-Allow-Origin"] = "*"; // merchants embed it on their own sites
+            http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.BadgePolicy;
 
             var ifNoneMatch = http.Request.GetTypedHeaders().IfNoneMatch;
             if (ifNoneMatch.Any(t => t.Compare(etag, useStrongComparison: false) || t.Equals(EntityTagHeaderValue.Any)))

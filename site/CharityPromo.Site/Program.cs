@@ -14,6 +14,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddOptions<SiteOptions>().Bind(builder.Configuration.GetSection("Site")).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
     o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All)); // "€", not "&#x20AC;"
+builder.Services.AddPublicOriginHosts(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LastSeen>();
 builder.Services.AddHttpClient<PublicApi>((services, http) =>
@@ -31,6 +32,7 @@ string[] cultures = ["en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "nl-NL", "ja-J
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseStaticFiles();
 app.UseRequestLocalization(o => o.SetDefaultCulture("en-US").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
@@ -53,6 +55,12 @@ public sealed class SiteOptions
 
     /// <summary>How often campaign pages refresh their figures with script (<c>Site__LiveRefreshSeconds</c>).</summary>
     [Range(1, 3600)] public int LiveRefreshSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// The site's public address (<c>Site__PublicBaseUrl</c>, like https://give.example.com) for links that travel, and the
+    /// only host served. Unset: the request's own address.
+    /// </summary>
+    [Url] public string? PublicBaseUrl { get; set; }
 
     /// <summary>How long pages are served from the output cache (<c>Site__CacheSeconds</c>; 0 turns it off).</summary>
     [Range(0, 3600)] public int CacheSeconds { get; set; } = 5;

@@ -65,7 +65,31 @@ public static class Words
         return Plural((int)span.TotalDays, "day") + " ago";
     }
 
-    public static string Plural(long n, string word) => $"{n.ToString("N0", CultureInfo.CurrentCulture)} {word}{(n == 1 ? "" : "s")}";
+    public static string Plural(long n, string word) => $"{Count(n)} {word}{(n == 1 ? "" : "s")}";
+
+    /// <summary>A count as the reader writes numbers: "2,125" in en-US, "2.125" in de-DE, never a bare "2125".</summary>
+    public static string Count(long n, CultureInfo? culture = null) => n.ToString("N0", culture ?? CultureInfo.CurrentCulture);
+
+    /// <summary>"$120.00 of this has been paid to Read Together", or that none has yet.</summary>
+    public static string PaidOfThis(string amount, long remitted, string to) =>
+        remitted > 0 ? $"{amount} of this has been paid to {to}" : $"None of this has been paid to {to} yet";
+
+    /// <summary>"7 Dec 2026".</summary>
+    public static string Day(DateTime utc) => utc.ToString("d MMM yyyy", CultureInfo.CurrentCulture);
+
+    /// <summary>How a payment reached the charity, from the API's <c>method</c>.</summary>
+    public static string PaymentMethod(string method) => method switch
+    {
+        "stripe_transfer" => "Stripe transfer",
+        "bank" => "Bank transfer",
+        _ => method.Replace('_', ' '),
+    };
+
+    /// <summary>How gifts become payments: the remittance hold, in one sentence.</summary>
+    public static string Hold(int holdDays, string charity) => holdDays > 0
+        ? $"Gifts are paid to {charity} in batches. Each gift waits at least {Plural(holdDays, "day")} after the purchase is paid, "
+          + "so that a refund in that time never takes back money the charity already has; until then it counts as raised, not yet paid."
+        : $"Gifts are paid to {charity} in batches; until a gift is in a paid batch it counts as raised, not yet paid.";
 
     public static string Absolute(DateTime utc) => utc.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.CurrentCulture);
 

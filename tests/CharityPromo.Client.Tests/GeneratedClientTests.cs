@@ -54,13 +54,22 @@ public class GeneratedClientTests(ApiFactory app) : IClassFixture<ApiFactory>
         duplicate.StatusCode.ShouldBe(409);
         duplicate.Result.Errors!.Keys.ShouldBe(["orderId"]);
 
-        var refund = await checkout.RefundPurchaseAsync(purchase.Id!.Value, Guid.NewGuid().ToString(), new RefundRequest { Amount = 2550 });
+        var refund = await checkout.RefundPurchaseAsync(purchase.Id, Guid.NewGuid().ToString(), new RefundRequest { Amount = 2550 });
         refund.Reversed!.Total.ShouldBe(176);
         refund.Purchase!.Status.ShouldBe(PurchaseStatus.Partially_refunded);
 
-        var receipt = await (await ClientAsync(null)).GetReceiptAsync(purchase.ReceiptCode!);
+        var anonymous = await ClientAsync(null);
+        var receipt = await anonymous.GetReceiptAsync(purchase.ReceiptCode!);
         (receipt.Donation!.Total, receipt.Reversed, receipt.Net).ShouldBe((351L, 176L, 175L));
         receipt.Charity!.Name.ShouldBe("Read Together");
+        receipt.Campaign!.Impact.ShouldBeNull();
+
+        // A campaign without impact units or a match reads as one: the document says both may be null.
+        var campaign = await anonymous.GetCampaignAsync("literacy-2026");
+        (campaign.Impact, campaign.Match).ShouldBe((null, null));
+        new System.Reflection.NullabilityInfoContext().Create(typeof(CampaignResponse).GetProperty(nameof(CampaignResponse.Impact))!).ReadState
+            .ShouldBe(System.Reflection.NullabilityState.Nullable, "the generated client must type impact as nullable");
+        (await anonymous.ListCampaignsAsync(null)).Single().Impact.ShouldBeNull();
 
         var finance = await ClientAsync("finance");
         using var file = await finance.ExportPledgesCsvAsync(null, null, "literacy-2026", null, null, null);
@@ -71,7 +80,7 @@ public class GeneratedClientTests(ApiFactory app) : IClassFixture<ApiFactory>
         var row = rows.Single();
         (row["orderId"], row["total"], row["reversed"], row["net"], row["status"]).ShouldBe(("ORD-1001", "351", "176", "175", "partially_refunded"));
 
-        var page = await finance.ExportPledgesAsync(null, null, "literacy-2026", null, null, null, "json", null, null);
+        var page = await finance.ExportPledgesAsync(null, null, "literacy-2026", null, null, null, Format2.Json, null, null);
         page.Items!.Single().Net.ShouldBe(175);
     }
 }

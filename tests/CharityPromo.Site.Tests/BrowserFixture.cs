@@ -7,7 +7,7 @@ namespace CharityPromo.Site.Tests;
 /// Debian's Chromium (installed by scripts/test.sh), driven by Playwright, against the real site and API.
 /// Playwright's own browser download is not used: it cannot be fetched here.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -18,7 +18,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Screenshots land in artifacts/screenshots/ at the repository root (git-ignored).</summary>
     public static string ScreenshotFolder { get; } = FindScreenshotFolder();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run scripts/test.sh, which installs Debian's chromium.");
@@ -42,7 +42,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
         _playwright.Dispose();

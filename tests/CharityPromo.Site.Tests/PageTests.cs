@@ -38,8 +38,9 @@ public class PageTests(SiteFactory site) : IClassFixture<SiteFactory>
 
         var rows = page.QuerySelectorAll("section[aria-labelledby=charities-heading] tbody tr")
             .Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
-        rows.ShouldContain(r => r[0] == "Tree Fund" && r[1] == "$5.00" && r[2] == "1");
-        rows.ShouldContain(r => r[0] == "Read Together" && r[1] == "$3.51" && r[2] == "1");
+        rows.ShouldContain(r => r[0] == "Tree Fund" && r[1] == "$5.00" && r[2] == "$0.00" && r[3] == "1");
+        rows.ShouldContain(r => r[0] == "Read Together" && r[1] == "$3.51" && r[2] == "$0.00" && r[3] == "1");
+        page.QuerySelector(".paid-line")!.TextContent.Trim().ShouldBe("None of this has been paid to the charities yet");
 
         page.QuerySelector("section[aria-labelledby=how-heading]")!.TextContent.ShouldContain("5% of every purchase, up to $5.00, goes to Read Together and Tree Fund.");
         var feed = page.QuerySelectorAll(".feed li").Select(li => li.TextContent).ToList();

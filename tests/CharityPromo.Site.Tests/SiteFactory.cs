@@ -28,12 +28,16 @@ public sealed class SiteFactory : WebApplicationFactory<site::Program>
     /// <summary>The site's output cache lifetime: off by default, so that every request renders.</summary>
     public int CacheSeconds { get; init; }
 
+    /// <summary><c>Site:PublicBaseUrl</c>: unset by default, so links use the test's own address.</summary>
+    public string? PublicBaseUrl { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Site:ApiBaseUrl", _apiAddress ?? throw new InvalidOperationException("Start the site through Browser()."));
         builder.UseSetting("Site:CacheSeconds", CacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Site:LiveRefreshSeconds", "1");
+        if (PublicBaseUrl is not null) builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
     }
 
     /// <summary>A plain HTTP client to the site's Kestrel address that shows redirects instead of following them.</summary>

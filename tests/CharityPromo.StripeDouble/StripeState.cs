@@ -80,13 +80,22 @@ public sealed partial class StripeState(TimeProvider clock, string apiVersion)
                 intent.NextAction = new() { ["type"] = "use_stripe_sdk" };
                 Raise(raised, "payment_intent.requires_action", intent);
                 break;
-            case "pm_card_chargeDeclined" or "pm_card_chargeDeclinedInsufficientFunds":
-                var insufficient = paymentMethod.EndsWith("InsufficientFunds", StringComparison.Ordinal);
+            case "pm_card_chargeDeclined" or "pm_card_chargeDeclinedInsufficientFunds" or "pm_card_chargeDeclinedStolenCard"
+                or "pm_card_chargeDeclinedLostCard" or "pm_card_chargeDeclinedFraudulent":
+                // Stripe's test cards: the decline code each one answers, and Stripe's message, which names none of the fraud signals.
+                var declineCode = paymentMethod switch
+                {
+                    "pm_card_chargeDeclinedInsufficientFunds" => "insufficient_funds",
+                    "pm_card_chargeDeclinedStolenCard" => "stolen_card",
+                    "pm_card_chargeDeclinedLostCard" => "lost_card",
+                    "pm_card_chargeDeclinedFraudulent" => "fraudulent",
+                    _ => "generic_decline",
+                };
                 intent.Status = "requires_payment_method";
                 intent.LastPaymentError = new ErrorObject
                 {
-                    Type = "card_error", Code = "card_declined", DeclineCode = insufficient ? "insufficient_funds" : "generic_decline",
-                    Message = insufficient ? "Your card has insufficient funds." : "Your card was declined.",
+                    Type = "card_error", Code = "card_declined", DeclineCode = declineCode,
+                    Message = declineCode == "insufficient_funds" ? "Your card has insufficient funds." : "Your card was declined.",
                 };
                 Raise(raised, "payment_intent.payment_failed", intent);
                 throw new StripeErrorException(402, new ErrorObject

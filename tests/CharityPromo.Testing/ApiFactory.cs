@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
@@ -27,6 +28,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public ApiFactory()
     {
+        // Tests of batches gather pledges they have just confirmed; RemittanceHoldTests tests the hold itself.
+        Settings["Remittances:HoldDays"] = "0";
         Directory.CreateDirectory(_folder);
         _address = KestrelOnLoopback.StartOnce(this, StartServer);
         if (_postgresDatabase is not null) Postgres.CreateDatabase(PostgresServer!, _postgresDatabase);
@@ -91,6 +94,14 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         var exit = await KeysCli.RunAsync(db, ["create", "--name", name ?? $"key-{Guid.NewGuid():N}", "--scopes", scopes], output, TextWriter.Null, Clock.GetUtcNow().UtcDateTime);
         if (exit != 0) throw new InvalidOperationException($"keys create failed with {exit}");
         return output.ToString().TrimEnd().Split('\n').Last().Trim();
+    }
+
+    /// <summary><c>seed-bulk</c>: <paramref name="purchases"/> confirmed purchases spread over the <paramref name="days"/> days before the clock (SQLite only).</summary>
+    public async Task SeedBulkAsync(string campaign, int purchases, int days)
+    {
+        var exit = await WithDbAsync(db => BulkSeeder.RunAsync(db, ["--campaign", campaign, "--purchases", purchases.ToString(CultureInfo.InvariantCulture),
+            "--days", days.ToString(CultureInfo.InvariantCulture)], TextWriter.Null, TextWriter.Null, Clock.GetUtcNow().UtcDateTime));
+        if (exit != 0) throw new InvalidOperationException($"seed-bulk failed with {exit}");
     }
 
     /// <summary>Runs a query against the app's own database.</summary>

@@ -9,6 +9,9 @@ internal static class Policies
 
     /// <summary>Who may refund: checkout keys (their own purchases) and admin keys.</summary>
     public const string Refunders = "refunders";
+
+    /// <summary>Who may watch the service (metrics, invariants, writer stats): monitor and admin keys.</summary>
+    public const string Monitors = "monitors";
 }
 
 internal static class AccessSetup
@@ -30,7 +33,8 @@ internal static class AccessSetup
             .AddPolicy(Scopes.Checkout, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout))
             .AddPolicy(Scopes.Finance, p => p.RequireClaim(Scopes.ClaimType, Scopes.Finance))
             .AddPolicy(Policies.PurchaseReaders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Finance, Scopes.Admin))
-            .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin));
+            .AddPolicy(Policies.Refunders, p => p.RequireClaim(Scopes.ClaimType, Scopes.Checkout, Scopes.Admin))
+            .AddPolicy(Policies.Monitors, p => p.RequireClaim(Scopes.ClaimType, Scopes.Monitor, Scopes.Admin));
         return services;
     }
 }

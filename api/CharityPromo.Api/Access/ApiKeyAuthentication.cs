@@ -24,10 +24,13 @@ internal sealed class ApiKeyAuthentication(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
 
-        var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
+        var token = header["Bearer ".Length..].Trim();
+        // Junk, typos and forged checksums cost neither a lookup nor anyone's budget.
+        if (ApiKeys.ShapeOf(token) == KeyShape.Malformed) return AuthenticateResult.Fail("Malformed API key.");
+        var hash = ApiKeys.Hash(token);
         if (unknownKeys.IsKnownUnknown(hash)) return AuthenticateResult.Fail("Unknown or revoked API key.");
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "";
-        if (!unknownKeys.MayLookUp(address))
+        if (!unknownKeys.MayLookUp(hash, address))
         {
             Context.Items[ThrottledItem] = true;
             return AuthenticateResult.Fail("Too many unknown API keys from this address.");
@@ -44,6 +47,7 @@ internal sealed class ApiKeyAuthentication(
             Context.Items[ExpiredItem] = key.ExpiresUtc;
             return AuthenticateResult.Fail("Expired API key.");
         }
+        unknownKeys.Found(hash);
         usage.Seen(key.Id, key.LastUsedUtc, now);
 
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(Scopes.ClientIdClaim, key.ClientId.ToString()) };

@@ -13,7 +13,7 @@ internal static class KeysCli
 {
     private const string Usage = """
         Usage:
-          keys create --name NAME --scopes admin,checkout,finance [--expires-in 90d]
+          keys create --name NAME --scopes admin,checkout,finance,monitor [--expires-in 90d]
           keys rotate --name NAME [--grace 24h] [--expires-in 90d]
           keys list
           keys revoke --name NAME
@@ -50,24 +50,38 @@ internal static class KeysCli
                     await stderr.WriteLineAsync("keys revoke needs --name.");
                     return 2;
                 }
-                await using (var transaction = await db.Database.BeginTransactionAsync())
-                {
-                    var revoked = await db.ApiKeys.Where(k => k.Name == name && k.RevokedUtc == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedUtc, now));
-                    if (revoked == 0)
-                    {
-                        await stderr.WriteLineAsync($"No active key named '{name}'.");
-                        return 1;
-                    }
-                    await AuditTrail.RecordAsync(db, AuditTrail.CliActor(), "key.revoked", $"key:{name}", new AuditChanges().Set("revokedUtc", null, now), now);
-                    await transaction.CommitAsync();
-                }
-                await stdout.WriteLineAsync($"Revoked '{name}'.");
-                return 0;
+                return await RevokeAsync(db, name, stdout, stderr, now);
             default:
                 await stderr.WriteLineAsync(Usage);
                 return 2;
         }
+    }
+
+    /// <summary>
+    /// Revokes every key of the named key's API client: the current one and those a rotation left working for their grace
+    /// period ("NAME (rotated …)"), which are the same client's. Each revoked key is printed and audited.
+    /// </summary>
+    private static async Task<int> RevokeAsync(AppDb db, string name, TextWriter stdout, TextWriter stderr, DateTime now)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var clients = db.ApiKeys.Where(k => k.Name == name).Select(k => k.ClientId);
+        // Oldest first: a rotation made the old key first (its id, a version 7 GUID, says when even where the clock tied).
+        var keys = (await db.ApiKeys.Where(k => clients.Contains(k.ClientId) && k.RevokedUtc == null).ToListAsync()).OrderBy(k => k.CreatedUtc).ThenBy(k => k.Id).ToList();
+        if (keys.Count == 0)
+        {
+            await stderr.WriteLineAsync($"No active key named '{name}'.");
+            return 1;
+        }
+        foreach (var key in keys)
+        {
+            key.RevokedUtc = now;
+            await AuditTrail.RecordAsync(db, AuditTrail.CliActor(), "key.revoked", $"key:{key.Name}",
+                new AuditChanges().Set("prefix", null, key.Prefix).Set("revokedUtc", null, now), now);
+        }
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        foreach (var key in keys) await stdout.WriteLineAsync($"Revoked '{key.Name}' ({key.Prefix}…).");
+        return 0;
     }
 
     private static async Task<int> CreateAsync(AppDb db, Dictionary<string, string> options, TextWriter stdout, TextWriter stderr, DateTime now)
@@ -100,6 +114,8 @@ internal static class KeysCli
             await stderr.WriteLineAsync($"A key named '{name}' already exists; revoked names stay taken so logs stay unambiguous.");
             return 1;
         }
+        if (row.ExpiresUtc is null)
+            await stderr.WriteLineAsync($"Warning: '{name}' never expires. Keys that leak stay useful until revoked; give it --expires-in (like 90d) and rotate before then.");
         await stdout.WriteLineAsync($"Created key '{name}' with scopes {row.Scopes}{Expiry(row)}. It is shown only now:");
         await stdout.WriteLineAsync(key);
         return 0;

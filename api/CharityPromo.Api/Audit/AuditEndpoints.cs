@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -32,6 +33,14 @@ internal static class AuditEndpoints
                 it changed, the value before and after. Append-only: no endpoint changes or deletes an entry.
                 """)
             .ProducesValidationProblem();
+        group.MapGet("/audit/verify", VerifyAudit).WithName(nameof(VerifyAudit))
+            .WithSummary("Check the audit trail's hash chain: was any entry changed, removed or inserted? (admin)")
+            .WithDescription("""
+                Each entry carries SHA-256 of the previous entry's hash and its own content. `ok` is false, with the first
+                broken entry in `brokenAt`, when an entry was changed, removed or inserted by anything but the API. Keep
+                `head` elsewhere now and then: a later `head` that does not lead back to it shows entries cut off the end.
+                Entries written before the chain began are counted in `unchained`, not checked. Reads the whole trail.
+                """);
         group.MapGet("/audit.csv", ExportAudit).WithName(nameof(ExportAudit))
             .WithSummary("The audit trail as CSV, one row per changed field (admin)")
             .WithDescription("Every entry matching `kind`, `from` and `to`, oldest first, streamed.")
@@ -39,7 +48,7 @@ internal static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> GetAudit(
-        AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, long? after, int? limit, CancellationToken ct)
+        AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, long? after, [Range(1, MaxPage)] int? limit, CancellationToken ct)
     {
         var errors = Errors(kind, from, to);
         if (limit is < 1 or > MaxPage) errors["limit"] = [$"'limit' must be from 1 to {MaxPage}."];
@@ -51,6 +60,9 @@ internal static class AuditEndpoints
             AuditChanges.FromJson(e.Changes))).ToList();
         return TypedResults.Ok(new AuditPage(items, page.Count > size ? items[^1].Id : null));
     }
+
+    private static async Task<Ok<AuditVerification>> VerifyAudit(AppDb db, CancellationToken ct) =>
+        TypedResults.Ok(await AuditChain.VerifyAsync(db, ct));
 
     private static Results<PushStreamHttpResult, ValidationProblem> ExportAudit(
         AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)

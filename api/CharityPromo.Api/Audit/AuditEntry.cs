@@ -17,4 +17,6 @@ internal sealed class AuditEntry
     public required string Subject { get; set; }
     /// <summary>JSON: each changed field's value before and after, as text (<see cref="AuditChanges"/>).</summary>
     public required string Changes { get; set; }
+    /// <summary>SHA-256 of the previous entry's hash and this entry's content (<see cref="AuditChain"/>); none on entries written before the chain began.</summary>
+    public string? Hash { get; set; }
 }

@@ -20,5 +20,5 @@ internal static class AuditTrail
 
     public static Task RecordAsync(AppDb db, string actor, string kind, string subject, AuditChanges changes, DateTime now,
         CancellationToken ct = default) =>
-        db.AppendAuditEntryAsync(actor, kind, subject, changes.ToJson(), now, ct);
+        AuditChain.AppendAsync(db, actor, kind, subject, changes.ToJson(), now, ct);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Pledges;
 using FluentValidation;
@@ -43,7 +44,7 @@ public sealed record MatchRequest(int MinPriorPurchases, int PercentBps, long Bu
 /// <param name="CurrencyExponent">Digits after the decimal point in <paramref name="Currency"/> (0 for jpy, 2 for usd, 3 for kwd).</param>
 public sealed record CampaignResponse(
     string Slug, string Name, string Description, string Currency, int CurrencyExponent, long Goal,
-    DateTime StartsUtc, DateTime EndsUtc, string Status,
+    DateTime StartsUtc, DateTime EndsUtc, [property: AllowedValues("upcoming", "active", "ended")] string Status,
     IReadOnlyList<CharityRefResponse> Charities, PledgeRuleResponse Pledge, bool RoundUp, bool AddOn,
     MatchResponse? Match, TotalsResponse Totals, ImpactResponse? Impact = null);
 
@@ -62,11 +63,13 @@ public sealed record RecentPledgeResponse(long Amount, string Currency, CharityR
 public sealed record MatchResponse(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
 
 /// <summary>Running totals. <c>raised</c> = confirmed donations net of reversals; <c>pending</c> = recorded but not yet paid.</summary>
+/// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to the charities so far (net of any Stripe transfer reversed).</param>
 public sealed record TotalsResponse(
     long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotalsResponse> ByCharity,
-    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc);
+    IReadOnlyList<DailyTotalResponse>? Daily, DateTime AsOfUtc, long Remitted);
 
-public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases);
+/// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to this charity so far.</param>
+public sealed record CharityTotalsResponse(string Charity, string Name, long Raised, long Pending, long Purchases, long Remitted);
 
 /// <summary>One UTC day: net raised that day, the running total at its end, and purchases confirmed that day.</summary>
 public sealed record DailyTotalResponse(DateOnly Date, long Raised, long Cumulative, long Purchases);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
@@ -37,7 +38,7 @@ internal static class CampaignEndpoints
     }
 
     private static async Task<Results<Ok<List<CampaignResponse>>, ValidationProblem>> ListCampaigns(
-        string? status, AppDb db, TimeProvider clock, CancellationToken ct)
+        [AllowedValues("upcoming", "active", "ended")] string? status, AppDb db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (status is not (null or "" or "active" or "upcoming" or "ended"))
@@ -76,7 +77,7 @@ internal static class CampaignEndpoints
     private const int MaxRecent = 50;
 
     private static async Task<Results<Ok<List<RecentPledgeResponse>>, ProblemHttpResult, ValidationProblem>> ListRecentPledges(
-        string slug, int? limit, AppDb db, CancellationToken ct)
+        string slug, [Range(1, MaxRecent)] int? limit, AppDb db, CancellationToken ct)
     {
         if (limit is < 1 or > MaxRecent) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxRecent}.");
         var campaignId = await db.Campaigns.Where(c => c.Slug == slug).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);

@@ -23,7 +23,7 @@ internal static class CampaignTotalsReader
         var rows = await db.CampaignTotals.AsNoTracking()
             .Where(t => campaignIds.Contains(t.CampaignId))
             .Join(db.Charities, t => t.CharityId, c => c.Id,
-                (t, c) => new CharityTotalsRow(t.CampaignId, c.Slug, c.Name, t.Confirmed, t.Reversed, t.Pending, t.Purchases))
+                (t, c) => new CharityTotalsRow(t.CampaignId, c.Slug, c.Name, t.Confirmed, t.Reversed, t.Pending, t.Purchases, t.Remitted))
             .ToListAsync(ct);
         return campaignIds.ToDictionary(id => id, id => Totals(rows.Where(r => r.CampaignId == id), null, asOfUtc));
     }
@@ -31,11 +31,11 @@ internal static class CampaignTotalsReader
     private static TotalsResponse Totals(IEnumerable<CharityTotalsRow> rows, List<DailyTotalResponse>? series, DateTime asOfUtc)
     {
         var charities = rows
-            .Select(r => new CharityTotalsResponse(r.Slug, r.Name, r.Confirmed - r.Reversed, r.Pending, r.Purchases))
+            .Select(r => new CharityTotalsResponse(r.Slug, r.Name, r.Confirmed - r.Reversed, r.Pending, r.Purchases, r.Remitted))
             .OrderByDescending(r => r.Raised).ThenBy(r => r.Charity)
             .ToList();
         return new TotalsResponse(
             charities.Sum(c => c.Raised), charities.Sum(c => c.Pending), charities.Sum(c => c.Purchases),
-            charities, series, asOfUtc);
+            charities, series, asOfUtc, charities.Sum(c => c.Remitted));
     }
 }

@@ -19,7 +19,7 @@ internal static class CharityEndpoints
         group.MapGet("/{slug}", GetCharity).WithName(nameof(GetCharity))
             .WithSummary("Get a charity and what each campaign has raised for it")
             .WithDescription("With an admin key, also its Stripe connected account and whether it can receive transfers; anonymous callers never see them.")
-            .AllowAnonymous().CachePublicly()
+            .AllowAnonymous().AcceptsOptionalKey().CachePublicly()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateCharity).WithName(nameof(CreateCharity))
             .WithSummary("Create a charity (admin)").RequireAuthorization(Scopes.Admin).Produces<CharityResponse>(StatusCodes.Status201Created).Validate<CharityRequest>()

@@ -1,7 +1,7 @@
 namespace CharityPromo.Api.Data;
 
 /// <summary>A campaign's totals row for one charity, with the charity's name.</summary>
-internal sealed record CharityTotalsRow(Guid CampaignId, string Slug, string Name, long Confirmed, long Reversed, long Pending, long Purchases);
+internal sealed record CharityTotalsRow(Guid CampaignId, string Slug, string Name, long Confirmed, long Reversed, long Pending, long Purchases, long Remitted);
 
 /// <summary>One day's movements of a campaign.</summary>
 internal sealed record DailyTotalsRow(DateOnly Day, long Confirmed, long Reversed, long Purchases);
@@ -15,14 +15,14 @@ internal sealed partial class AppDb
     /// </summary>
     public Task<List<CharityTotalsRow>> ReadCampaignTotalsAsync(SqliteReaders? readers, Guid campaignId, CancellationToken ct) =>
         this.QueryAsync(readers, $"""
-            SELECT t."CampaignId", c."Slug", c."Name", t."Confirmed", t."Reversed", t."Pending", t."Purchases"
+            SELECT t."CampaignId", c."Slug", c."Name", t."Confirmed", t."Reversed", t."Pending", t."Purchases", t."Remitted"
             FROM "CampaignTotals" t JOIN "Charities" c ON c."Id" = t."CharityId"
             WHERE t."CampaignId" = {campaignId}
             """, async (row, ct) =>
         {
             var read = new List<CharityTotalsRow>();
             while (await row.ReadAsync(ct))
-                read.Add(new(row.GetGuid(0), row.GetString(1), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6)));
+                read.Add(new(row.GetGuid(0), row.GetString(1), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7)));
             return read;
         }, ct);
 
@@ -45,6 +45,12 @@ internal sealed partial class AppDb
     public static FormattableString MoveCampaignTotals(Guid campaignId, Guid charityId, string currency, long pending, long confirmed, long reversed, long purchases) => $"""
         UPDATE "CampaignTotals" SET "Pending" = "Pending" + {pending}, "Confirmed" = "Confirmed" + {confirmed},
             "Reversed" = "Reversed" + {reversed}, "Purchases" = "Purchases" + {purchases}
+        WHERE "CampaignId" = {campaignId} AND "CharityId" = {charityId} AND "Currency" = {currency}
+        """;
+
+    /// <summary>Adds a payment to the charity (or, negative, a reversed transfer) to what the totals row says was remitted; changes 1 row, or 0 when it is missing.</summary>
+    public static FormattableString AddToRemitted(Guid campaignId, Guid charityId, string currency, long amount) => $"""
+        UPDATE "CampaignTotals" SET "Remitted" = "Remitted" + {amount}
         WHERE "CampaignId" = {campaignId} AND "CharityId" = {charityId} AND "Currency" = {currency}
         """;
 

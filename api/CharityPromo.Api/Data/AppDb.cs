@@ -202,6 +202,7 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(a => a.Actor).HasMaxLength(Limits.Name);
             e.Property(a => a.Kind).HasMaxLength(64);
             e.Property(a => a.Subject).HasMaxLength(Limits.Name);
+            e.Property(a => a.Hash).HasMaxLength(64);
         });
 
         ConfigureWebhooks(model);

@@ -40,6 +40,20 @@ internal static class DataSetup
         return services.AddReportsDb(config, (o, reports) => o.UseSqlite(reports).AddInterceptors(new SqlitePragmas()));
     }
 
+    /// <summary>
+    /// On PostgreSQL, the context migrations run on: <c>ConnectionStrings:Migrations</c>, the tables' owner, when set, so the
+    /// app's own role (<c>ConnectionStrings:Default</c>) can be one that may not alter them — above all the audit trail's
+    /// append-only triggers (docs/OPERATIONS.md shows the grants). Null: migrate on the app's own connection.
+    /// </summary>
+    public static AppDb? OwnerDb(IConfiguration config)
+    {
+        if (config.GetConnectionString("Migrations") is not { Length: > 0 } owner
+            || !(config["Database:Provider"] ?? "").Equals("Postgres", StringComparison.OrdinalIgnoreCase)) return null;
+        var options = new DbContextOptionsBuilder<AppDb>();
+        Quiet(options.UseNpgsql(owner));
+        return new AppDb(options.Options);
+    }
+
     /// <summary><see cref="ReportsDb"/>: on <c>ConnectionStrings:Reports</c> when it is set (a replica), else on the primary.</summary>
     private static IServiceCollection AddReportsDb(this IServiceCollection services, IConfiguration config,
         Func<DbContextOptionsBuilder<AppDb>, string, DbContextOptionsBuilder> useProvider)

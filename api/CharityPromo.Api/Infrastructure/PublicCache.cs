@@ -27,6 +27,21 @@ internal static class PublicCache
     public static TBuilder CachePublicly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.CacheOutput(Policy).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 
+    /// <summary>
+    /// Every answer to a request that carries a key is <c>Cache-Control: no-store</c>: purchases, reports and exports are
+    /// the shop's and its shoppers', and must not stay in a browser's cache or a proxy's. Errors and replays included.
+    /// </summary>
+    public static IApplicationBuilder UseNoStoreForKeyedRequests(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        if (http.Request.Headers.Authorization.Count > 0)
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
+        return next(http);
+    });
+
     /// <summary>Called after a write commits.</summary>
     public static ValueTask EvictAsync(IOutputCacheStore store, CancellationToken ct) => store.EvictByTagAsync(Tag, ct);
 }

@@ -9,7 +9,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace CharityPromo.Api.Infrastructure;
 
-internal static class Swagger
+internal static partial class Swagger
 {
     public static IServiceCollection AddSwaggerDocs(this IServiceCollection services)
     {
@@ -35,21 +35,31 @@ internal static class Swagger
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
             // Public reads also answer HEAD (PublicCache); the document lists each once, as its GET.
             o.DocInclusionPredicate((document, api) => api.HttpMethod != HttpMethods.Head && (api.GroupName is null || api.GroupName == document));
+            // The document says what the code sends and takes: `string?` and `Foo?` are nullable (a nullable $ref as
+            // allOf + nullable), everything else is not; RequiredPropertiesSchemaFilter says which fields must be there.
+            o.SupportNonNullableReferenceTypes();
+            o.UseAllOfToExtendReferenceSchemas();
             o.OperationFilter<AccessAndIdempotencyOperationFilter>();
+            o.SchemaFilter<RequiredPropertiesSchemaFilter>();
+            o.ParameterFilter<AllowedValuesFilter>();
+            o.SchemaFilter<AllowedValuesFilter>();
             o.SchemaFilter<ExamplesSchemaFilter>();
+            o.SchemaFilter<ExactSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
-            o.DocumentFilter<Webhooks.WebhooksOpenApi>();
+            o.DocumentFilter<Webhooks.WebhooksOpenApi>(); // before ReferencesDocumentFilter, which then sees the events' schemas too
+            o.DocumentFilter<ReferencesDocumentFilter>();
         });
         return services;
     }
 
     /// <summary>
-    /// Serves the document with this server's own address as its server, so a client generated from it, or "Try it
-    /// out", talks to the instance that served it.
+    /// Serves the document with the API's public address as its server (<see cref="PublicAddress"/>), or else this server's
+    /// own, so a client generated from it, or "Try it out", talks to the API.
     /// </summary>
     public static IApplicationBuilder UseSwaggerDocs(this IApplicationBuilder app) => app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
     {
-        var server = $"{request.Scheme}://{request.Host.Value}";
+        var server = PublicAddress.Configured(request.HttpContext.RequestServices.GetRequiredService<IConfiguration>())
+            ?? $"{request.Scheme}://{request.Host.Value}";
         document.Servers = [new OpenApiServer { Url = server, Description = "This CharityPromo API" }];
         document.Info.License!.Url = new Uri($"{server}/license");
     }));
@@ -103,11 +113,14 @@ internal static class Swagger
             var method = context.ApiDescription.HttpMethod ?? "GET";
             operation.Responses ??= new OpenApiResponses();
 
-            // An anonymous operation says so: an empty requirement means "no credentials needed".
-            if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [new OpenApiSecurityRequirement()];
+            // An anonymous operation says so: an empty requirement means "no credentials needed". One that shows a key's
+            // holder more also lists the key, or a validating client or proxy calls the keyed request wrong.
+            var bearer = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] };
+            if (metadata.OfType<IAllowAnonymous>().Any())
+                operation.Security = metadata.OfType<OptionalKey>().Any() ? [new OpenApiSecurityRequirement(), bearer] : [new OpenApiSecurityRequirement()];
             else
             {
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] }];
+                operation.Security = [bearer];
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown or revoked one (problem details)." });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key lacks the scope this endpoint needs (problem details)." });
             }
@@ -149,6 +162,11 @@ internal static class Swagger
     /// <summary>A write whose answer is never stored for replay (it shows a secret once): no Idempotency-Key documented.</summary>
     public sealed record NotReplayed;
 
+    /// <summary>An anonymous endpoint that answers a key's holder more (an admin sees a charity's Stripe account).</summary>
+    public sealed record OptionalKey;
+
+    public static RouteHandlerBuilder AcceptsOptionalKey(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new OptionalKey());
+
     /// <summary>How an endpoint's 200 can be CSV: <see cref="Only"/> CSV, or CSV as an alternative to its JSON.</summary>
     public sealed record CsvContent(bool Only);
 
@@ -183,7 +201,8 @@ internal static class Swagger
                 { "id": "0193a8f2-5d1e-7c3a-9b4e-2f6d8a1c0e57", "orderId": "ORD-1001", "receiptCode": "7KQ2-M9XD-4PWT", "status": "confirmed",
                   "campaign": "literacy-2026", "charity": "read-together", "currency": "usd", "amount": 4999,
                   "donation": {{Donation}}, "refunded": 0, "reversed": 0,
-                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100 },
+                  "payment": { "method": "external", "status": "succeeded", "reference": "POS-77", "amount": 5100,
+                               "paymentIntentId": null, "clientSecret": null, "error": null, "disputeStatus": null, "checkoutSessionId": null, "url": null },
                   "createdUtc": "2026-06-01T12:00:00Z", "confirmedUtc": "2026-06-01T12:00:00Z" }
                 """,
         };

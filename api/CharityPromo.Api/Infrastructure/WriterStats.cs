@@ -56,7 +56,7 @@ internal static class WriterStatsEndpoints
 {
     public static void MapWriterStats(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/admin/writer", (WriterStats stats) => TypedResults.Ok(stats.Report())).WithName("WriterStats").WithTags("Admin")
-            .RequireAuthorization(Access.Scopes.Admin)
-            .WithSummary("How busy this instance's single writer has been since it started (admin)")
+            .RequireAuthorization(Access.Policies.Monitors)
+            .WithSummary("How busy this instance's single writer has been since it started (admin, monitor)")
             .WithDescription("Every write of an instance runs on its one writer, in batches of one transaction each. Counts since the instance started: batches, writes, seconds busy running batches and, of those, seconds committing. Take two readings a known time apart: the growth of `busySeconds` over that of `uptimeSeconds` is the share of the time the writer was busy — near 1, the instance takes no more writes however many cores are idle. Also published on the `CharityPromo.Api` meter for dotnet-counters.");
 }

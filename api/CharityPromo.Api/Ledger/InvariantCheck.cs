@@ -36,6 +36,7 @@ internal static class InvariantCheck
                 Voided = g.Sum(l => l.Kind == LedgerKind.Voided ? l.Amount : 0),
                 Reversed = g.Sum(l => l.Kind == LedgerKind.Reversed ? l.Amount : 0),
                 Purchases = g.Sum(l => l.Kind == LedgerKind.Confirmed ? 1L : 0L),
+                Remitted = g.Sum(l => l.Kind == LedgerKind.Remitted ? l.Amount : 0),
             }).ToListAsync(ct);
         var totals = await db.CampaignTotals.AsNoTracking().ToListAsync(ct);
 
@@ -47,6 +48,7 @@ internal static class InvariantCheck
             Compare("totals", key, "confirmed", l?.Confirmed ?? 0, t.Confirmed);
             Compare("totals", key, "reversed", l?.Reversed ?? 0, t.Reversed);
             Compare("totals", key, "purchases", l?.Purchases ?? 0, t.Purchases);
+            Compare("totals", key, "remitted", l?.Remitted ?? 0, t.Remitted);
         }
         foreach (var orphan in fromLedger.Where(l => !totals.Any(t => t.CampaignId == l.CampaignId && t.CharityId == l.CharityId && t.Currency == l.Currency)))
             Compare("totals", $"{orphan.CampaignId}/{orphan.CharityId}/{orphan.Currency}", "row", 1, 0);

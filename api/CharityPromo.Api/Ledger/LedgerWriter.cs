@@ -54,16 +54,21 @@ internal static class LedgerWriter
     }
 
     /// <summary>
-    /// Inserts a remittance batch's entries, which move no totals, without change tracking: a batch pays thousands of
-    /// pledges at once, and tracking each one would hold the single writer several times longer.
+    /// Inserts a remittance batch's entries without change tracking (a batch pays thousands of pledges at once, and
+    /// tracking each one would hold the single writer several times longer), and adds them to what each totals row says
+    /// was paid to the charity: one increment per row, however many entries.
     /// </summary>
-    /// <exception cref="DbUpdateException">A unique key refused a row (none was inserted).</exception>
+    /// <exception cref="DbUpdateException">A unique key refused a row (none was inserted, nothing was applied).</exception>
     public static async Task PostRemittedAsync(AppDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
     {
         RequireTransaction(db);
         if (entries.Any(e => e.Kind != LedgerKind.Remitted))
-            throw new ArgumentException("Only remittance entries leave the totals where they are.", nameof(entries));
-        await db.InsertAsync(entries, ct: ct);
+            throw new ArgumentException("Only remittance entries move what was paid and nothing else.", nameof(entries));
+        var increments = entries.GroupBy(e => (e.CampaignId, e.CharityId, e.Currency))
+            .Select(row => new Increment(AppDb.AddToRemitted(row.Key.CampaignId, row.Key.CharityId, row.Key.Currency, row.Sum(e => e.Amount)), row.Key))
+            .ToList();
+        var changed = await db.InsertAsync(entries, increments.Select(i => i.Sql).ToList(), ct);
+        for (var i = 0; i < increments.Count; i++) increments[i].Check(changed[i]);
     }
 
     /// <summary>
@@ -130,7 +135,7 @@ internal static class LedgerWriter
         }
     }
 
-    /// <summary>What a set of entries does to a totals row. Paying a charity (remitted) moves money already raised: no change.</summary>
+    /// <summary>What a set of entries does to a totals row's raised figures. Paying a charity (remitted) moves money already raised: no change (<see cref="PostRemittedAsync"/> counts it apart).</summary>
     private readonly record struct Delta(long Pending, long Confirmed, long Reversed, long Purchases)
     {
         public static Delta Of(IEnumerable<LedgerEntry> entries) => entries.Aggregate(new Delta(), (d, e) => e.Kind switch

@@ -11,6 +11,8 @@ internal sealed class CampaignTotal
     public long Reversed { get; set; }
     /// <summary>Purchases whose donation was confirmed.</summary>
     public long Purchases { get; set; }
+    /// <summary>What of it has been paid to the charity: the ledger's remitted entries (paid batches less reversed transfers).</summary>
+    public long Remitted { get; set; }
 
     public long Raised => Confirmed - Reversed;
 }

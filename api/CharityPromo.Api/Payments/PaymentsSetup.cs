@@ -6,6 +6,10 @@ namespace CharityPromo.Api.Payments;
 internal static class PaymentsSetup
 {
     private const string HttpClientName = "Stripe";
+    private const string PacedHttpClientName = "StripePaced";
+
+    /// <summary>The key of the StripeClient whose requests are paced (<see cref="StripePacing"/>), for bulk readers.</summary>
+    public const string Paced = "paced";
 
     public static IServiceCollection AddStripePayments(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,22 +31,30 @@ internal static class PaymentsSetup
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<StripeHttpLogging>();
-        services.AddSingleton(s =>
-        {
-            var options = s.GetRequiredService<IOptions<StripeOptions>>().Value;
-            var http = s.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
-            return new StripeClient(new StripeClientOptions
-            {
-                ApiKey = options.SecretKey,
-                ApiBase = options.ApiBase.TrimEnd('/'),
-                HttpClient = new SystemNetHttpClient(http, options.MaxRetries, appInfo: null, enableTelemetry: false),
-            });
-        });
+        services.AddHttpClient(PacedHttpClientName, (s, http) => http.Timeout = s.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(s => new StripePacing(s.GetRequiredService<IOptions<Reports.ReportsOptions>>().Value.StripeCallsPerSecond))
+            .AddHttpMessageHandler<StripeHttpLogging>();
+        services.AddSingleton(s => NewClient(s, HttpClientName));
+        services.AddKeyedSingleton(Paced, (s, _) => NewClient(s, PacedHttpClientName));
         services.AddTransient<StripeRefunds>();
         services.AddScoped<StripeCheckout>();
         services.AddScoped<StripeEventProcessor>();
         services.AddSingleton<StripeReconciler>();
         services.AddHostedService(s => s.GetRequiredService<StripeReconciler>());
         return services;
+    }
+
+    private static StripeClient NewClient(IServiceProvider s, string httpClientName)
+    {
+        var options = s.GetRequiredService<IOptions<StripeOptions>>().Value;
+        var http = s.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
+        return new StripeClient(new StripeClientOptions
+        {
+            ApiKey = options.SecretKey,
+            ApiBase = options.ApiBase.TrimEnd('/'),
+            HttpClient = new SystemNetHttpClient(http, options.MaxRetries, appInfo: null, enableTelemetry: false),
+        });
     }
 }

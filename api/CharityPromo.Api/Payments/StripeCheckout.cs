@@ -112,6 +112,8 @@ internal sealed partial class StripeCheckout(
         if (declined is not null || intent is { Status: PaymentStatuses.RequiresPaymentMethod, LastPaymentError: not null })
         {
             var error = declined ?? new StripeException(System.Net.HttpStatusCode.PaymentRequired, intent.LastPaymentError, intent.LastPaymentError!.Message);
+            if (error.StripeError?.DeclineCode is { } code && StripeProblems.IsFraudSignal(code))
+                logger.LogWarning("Purchase {PurchaseId}'s card was declined with {DeclineCode}; the till was told generic_decline.", purchase.Id, code);
             return StripeProblems.From(error, "payment.paymentMethodId", new Dictionary<string, object?>
             {
                 ["purchaseId"] = purchase.Id, ["paymentIntentId"] = intent.Id, ["clientSecret"] = intent.ClientSecret,

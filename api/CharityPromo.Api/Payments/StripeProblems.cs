@@ -35,6 +35,18 @@ internal static class StripeProblems
 
     public static bool IsCardError(Exception ex) => ex is StripeException { StripeError.Type: "card_error" };
 
+    /// <summary>
+    /// Decline codes that carry the issuer's or Stripe's fraud signals. Stripe asks that the customer is not told them
+    /// (a card thief learns which cards are reported), so the till hears <c>generic_decline</c>; the real code stays in
+    /// Stripe's dashboard and in the API's Warning log.
+    /// </summary>
+    private static readonly HashSet<string> FraudSignals =
+        ["fraudulent", "lost_card", "stolen_card", "pickup_card", "restricted_card", "merchant_blacklist", "security_violation"];
+
+    public static bool IsFraudSignal(string declineCode) => FraudSignals.Contains(declineCode);
+
+    public static string ForTheTill(string declineCode) => IsFraudSignal(declineCode) ? "generic_decline" : declineCode;
+
     /// <param name="field">The request field a refusal of Stripe's is about.</param>
     /// <param name="extensions">Added to the problem (the PaymentIntent a declined card left, for Stripe.js to retry).</param>
     public static ProblemHttpResult From(Exception ex, string field, IDictionary<string, object?>? extensions = null)
@@ -64,7 +76,7 @@ internal static class StripeProblems
             },
         };
         if (error?.Code is not null && details.Status != StatusCodes.Status502BadGateway) details.Extensions["code"] = error.Code;
-        if (error?.DeclineCode is not null) details.Extensions["declineCode"] = error.DeclineCode;
+        if (error?.DeclineCode is not null) details.Extensions["declineCode"] = ForTheTill(error.DeclineCode);
         if ((ex as StripeException)?.StripeResponse?.RequestId is { } requestId) details.Extensions["stripeRequestId"] = requestId;
         foreach (var (key, value) in extensions ?? new Dictionary<string, object?>()) details.Extensions[key] = value;
         return TypedResults.Problem(details);

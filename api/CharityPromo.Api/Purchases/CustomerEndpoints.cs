@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
@@ -27,7 +28,7 @@ internal static class CustomerEndpoints
                 """);
     }
 
-    private static async Task<IResult> ForgetCustomer(string customerRef, ClaimsPrincipal user, HttpContext http, Writes writes,
+    private static async Task<IResult> ForgetCustomer([StringLength(Limits.Reference, MinimumLength = 1)] string customerRef, ClaimsPrincipal user, HttpContext http, Writes writes,
         CustomerRefHasher hasher, TimeProvider clock, ILogger<ForgetCustomerResponse> logger, CancellationToken ct)
     {
         if (customerRef.Trim().Length is 0 or > Limits.Reference)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Infrastructure;
@@ -45,7 +46,7 @@ public sealed record PurchaseResponse(
 /// <param name="DisputeStatus">Stripe's status of a dispute on the payment, if any.</param>
 /// <param name="CheckoutSessionId">The Stripe Checkout Session (cs_…) of a "stripe_checkout" payment.</param>
 /// <param name="Url">Stripe Checkout's hosted page to send the shopper to; only in the answer to the create request, while the page is open.</param>
-public sealed record PaymentResponse(string Method, string Status, string? Reference, long Amount,
+public sealed record PaymentResponse([property: AllowedValues(PaymentMethods.External, PaymentMethods.Stripe, PaymentMethods.StripeCheckout)] string Method, string Status, string? Reference, long Amount,
     string? PaymentIntentId = null, string? ClientSecret = null, string? Error = null, string? DisputeStatus = null,
     string? CheckoutSessionId = null, string? Url = null);
 

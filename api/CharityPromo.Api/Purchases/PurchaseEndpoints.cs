@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
@@ -124,7 +125,7 @@ internal static class PurchaseEndpoints
     }
 
     private static async Task<Results<Ok<List<PurchaseResponse>>, ValidationProblem>> ListPurchases(
-        string? orderId, int? limit, ClaimsPrincipal user, AppDb db, CancellationToken ct)
+        string? orderId, [Range(1, MaxListSize)] int? limit, ClaimsPrincipal user, AppDb db, CancellationToken ct)
     {
         if (limit is < 1 or > MaxListSize) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxListSize}.");
         var query = VisibleTo(db, user);

@@ -30,6 +30,9 @@ internal sealed class Remittance
     public Guid ClientId { get; set; }
     public DateTime CreatedUtc { get; set; }
     public DateTime? PaidUtc { get; set; }
+
+    /// <summary>What reached the charity: the batch less what Stripe reversed of its transfer (that part is owed again).</summary>
+    public long PaidToCharity => Amount - TransferReversed;
 }
 
 /// <summary>One purchase's share of a batch: its outstanding net pledge, negative when a refund came after it was remitted.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
@@ -26,7 +27,8 @@ internal static class RemittanceEndpoints
         group.MapPost("/", CreateRemittance).WithName(nameof(CreateRemittance))
             .WithSummary("Gather outstanding net pledges for a charity up to a cutoff into a draft batch (finance)")
             .WithDescription("""
-                Each purchase confirmed before `cutoffUtc` contributes what it still owes: its net pledge (total − reversed)
+                Each purchase confirmed before `cutoffUtc`, and at least `Remittances:HoldDays` (7) days ago, contributes what it
+                still owes: its net pledge (total − reversed)
                 minus what earlier batches took. A refund after a pledge was remitted therefore appears as a negative line in
                 the next batch; paid batches are never rewritten. A pledge is in at most one batch at a time, even under
                 concurrent requests. Nothing outstanding is a 422. A batch holds at most `Remittances:MaxLines` pledges
@@ -63,9 +65,13 @@ internal static class RemittanceEndpoints
             // outstanding, in the charity index's own order (ordering by the column the filter fixes costs no sort), so the
             // read stops there.
             var maxLines = MaxLines(config);
+            // The hold: a pledge reaches the charity only once the shopper has had the time to ask for a refund, so most
+            // refunds are settled before the money leaves rather than owed back by the charity afterwards.
+            var held = now.AddDays(-RemittanceHold.Days(config));
+            var before = cutoff < held ? cutoff : held;
             var owed = await db.Purchases.AsNoTracking()
                 .Where(p => p.CharityId == charity.Id && p.Currency == request.Currency && Paid.Contains(p.Status)
-                            && p.ConfirmedUtc < cutoff && p.DonationTotal - p.Reversed - p.InBatches != 0)
+                            && p.ConfirmedUtc < before && p.DonationTotal - p.Reversed - p.InBatches != 0)
                 .OrderBy(p => p.CharityId)
                 .Select(p => new { p.Id, p.InBatches, Owed = p.DonationTotal - p.Reversed - p.InBatches })
                 .Take(maxLines + 1)
@@ -77,7 +83,8 @@ internal static class RemittanceEndpoints
             var claims = await db.ClaimForBatchAsync(owed.Select(o => (o.Id, o.InBatches, o.InBatches + o.Owed)).ToList(), ct);
             var claimed = owed.Where((_, i) => claims[i] == 1).ToList();
             if (claimed.Count == 0)
-                return Problems.Unprocessable("cutoffUtc", $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' before the cutoff.");
+                return Problems.Unprocessable("cutoffUtc",
+                    $"Nothing is outstanding for '{request.Charity}' in '{request.Currency}' confirmed before the cutoff and {RemittanceHold.Days(config)} days ago (Remittances:HoldDays).");
 
             var batch = new Remittance
             {
@@ -166,7 +173,7 @@ internal static class RemittanceEndpoints
     }
 
     private static async Task<Results<Ok<StatementResponse>, PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetRemittanceStatement(
-        Guid id, string? format, AppDb db, CancellationToken ct)
+        Guid id, [AllowedValues("json", "csv")] string? format, AppDb db, CancellationToken ct)
     {
         if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
         var batch = await db.Remittances.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
@@ -16,7 +17,8 @@ internal static class ReportEndpoints
 
     public static void MapReports(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(Scopes.Finance);
+        var group = routes.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(Scopes.Finance).RequireRateLimiting(ReportLimits.Policy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/pledges", ExportPledges).WithName(nameof(ExportPledges))
             .WithSummary("Pledges, one row per purchase, as CSV or JSON (finance)")
@@ -41,7 +43,8 @@ internal static class ReportEndpoints
         group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation))
             .WithSummary("Our ledger vs Stripe vs remittances for purchases created in a period, with every mismatch and its cause (finance)")
             .WithDescription($"""
-                `from`/`to` (ISO 8601, on the purchase's creation time, `to` exclusive; default the last 31 days). Every purchase paid
+                `from`/`to` (ISO 8601, on the purchase's creation time, `to` exclusive; default the last 31 days; at most
+                {ReportLimits.MaxReconciliationDays} days). Every purchase paid
                 through Stripe in the period is re-read from Stripe (PaymentIntent and refunds), so keep periods to at most
                 {Reconciliation.MaxStripePayments} Stripe payments. Per currency: pledged (with the shoppers' own donations),
                 reversed, net, remitted, outstanding, what shoppers paid and were refunded per our records and per Stripe.
@@ -54,7 +57,7 @@ internal static class ReportEndpoints
 
     private static async Task<Results<PushStreamHttpResult, Ok<PledgePage>, ValidationProblem>> ExportPledges(
         HttpContext http, ReportsDb reports, DateTimeOffset? from, DateTimeOffset? to, string? campaign, string? charity,
-        string? status, string? currency, string? format, Guid? after, int? limit, CancellationToken ct)
+        string? status, string? currency, [AllowedValues("json", "csv")] string? format, Guid? after, [Range(1, MaxPage)] int? limit, CancellationToken ct)
     {
         var db = reports.Db;
         var errors = ReportPeriod.Errors(from, to);
@@ -105,14 +108,16 @@ internal static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<ReconciliationReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReconciliation(
-        ReportsDb reports, Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
-        DateTimeOffset? from, DateTimeOffset? to, string? format, CancellationToken ct)
+        ReportsDb reports, [FromKeyedServices(PaymentsSetup.Paced)] Stripe.StripeClient stripeClient, IOptions<StripeOptions> stripe, TimeProvider clock,
+        DateTimeOffset? from, DateTimeOffset? to, [AllowedValues("json", "csv")] string? format, CancellationToken ct)
     {
         var db = reports.Db;
         if (ReportPeriod.Check(from, to) is { } invalid) return invalid;
         var until = to?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
         var since = from?.UtcDateTime ?? until.AddDays(-31);
         if (since >= until) return Problems.Invalid("to", "'to' must be after 'from'.");
+        if (until - since > TimeSpan.FromDays(ReportLimits.MaxReconciliationDays))
+            return Problems.Invalid("from", $"A reconciliation covers at most {ReportLimits.MaxReconciliationDays} days: narrow 'from' and 'to'.");
         if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "'format' must be 'csv' or 'json'.");
         var stripePayments = await Reconciliation.CountStripePaymentsAsync(db, since, until, ct);
         if (stripePayments > 0 && !stripe.Value.IsConfigured)

@@ -16,9 +16,10 @@ public sealed record PledgeRule(int? PercentBps, long? FixedAmount, long? CapPer
 
 public sealed record MatchRule(int MinPriorPurchases, int PercentBps, long Budget, long Used, long Remaining);
 
-public sealed record Totals(long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotals> ByCharity, IReadOnlyList<DailyTotal>? Daily, DateTime AsOfUtc);
+public sealed record Totals(long Raised, long Pending, long Purchases, IReadOnlyList<CharityTotals> ByCharity, IReadOnlyList<DailyTotal>? Daily, DateTime AsOfUtc, long Remitted = 0);
 
-public sealed record CharityTotals(string Charity, string Name, long Raised, long Pending, long Purchases);
+/// <param name="Remitted">What of <paramref name="Raised"/> the shop has paid to the charity so far.</param>
+public sealed record CharityTotals(string Charity, string Name, long Raised, long Pending, long Purchases, long Remitted = 0);
 
 public sealed record DailyTotal(DateOnly Date, long Raised, long Cumulative, long Purchases);
 
@@ -33,3 +34,11 @@ public sealed record Receipt(string ReceiptCode, DateTime CreatedUtc, string Sta
 public sealed record Donation(string Currency, long MerchantPledge, long Match, long RoundUp, long AddOn, long Total);
 
 public sealed record ReceiptCampaign(string Slug, string Name, string Currency, int CurrencyExponent, long Goal, long Raised, Impact? Impact = null);
+
+/// <summary>What the shop has paid a charity, per currency and payment by payment, and how long pledges wait before they are paid.</summary>
+public sealed record CharityPayments(int HoldDays, IReadOnlyList<CharityPaidTotals> Currencies, IReadOnlyList<CharityPayment> Payments);
+
+public sealed record CharityPaidTotals(string Currency, int CurrencyExponent, long Paid, int Payments, DateTime? LastPaidUtc, long Raised, long NotYetPaid);
+
+/// <param name="Method">"bank" or "stripe_transfer".</param>
+public sealed record CharityPayment(DateTime PaidUtc, long Amount, string Currency, int CurrencyExponent, string Method);

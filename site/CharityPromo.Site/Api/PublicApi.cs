@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -30,21 +30,26 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) => FetchAsync<List<CampaignSummary>>("/api/campaigns", ct);
+    public Task<Fetched<List<CampaignSummary>>> CampaignsAsync(CancellationToken ct) =>
+        FetchAsync<List<CampaignSummary>>("/api/campaigns", "/api/campaigns", ct);
 
     public Task<Fetched<CampaignSummary>> CampaignAsync(string slug, CancellationToken ct) =>
-        FetchAsync<CampaignSummary>($"/api/campaigns/{Uri.EscapeDataString(slug)}", ct);
+        FetchAsync<CampaignSummary>($"/api/campaigns/{Uri.EscapeDataString(slug)}", "/api/campaigns/{slug}", ct);
 
     public Task<Fetched<List<RecentPledge>>> RecentPledgesAsync(string slug, CancellationToken ct) =>
-        FetchAsync<List<RecentPledge>>($"/api/campaigns/{Uri.EscapeDataString(slug)}/pledges/recent?limit=10", ct);
+        FetchAsync<List<RecentPledge>>($"/api/campaigns/{Uri.EscapeDataString(slug)}/pledges/recent?limit=10", "/api/campaigns/{slug}/pledges/recent", ct);
 
     public Task<Fetched<CharityDetails>> CharityAsync(string slug, CancellationToken ct) =>
-        FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", ct);
+        FetchAsync<CharityDetails>($"/api/charities/{Uri.EscapeDataString(slug)}", "/api/charities/{slug}", ct);
+
+    public Task<Fetched<CharityPayments>> CharityPaymentsAsync(string slug, CancellationToken ct) =>
+        FetchAsync<CharityPayments>($"/api/charities/{Uri.EscapeDataString(slug)}/payments", "/api/charities/{slug}/payments", ct);
 
     public Task<Fetched<Receipt>> ReceiptAsync(string code, CancellationToken ct) =>
-        FetchAsync<Receipt>($"/api/receipts/{Uri.EscapeDataString(code)}", ct);
+        FetchAsync<Receipt>($"/api/receipts/{Uri.EscapeDataString(code)}", "/api/receipts/{code}", ct);
 
-    private async Task<Fetched<T>> FetchAsync<T>(string path, CancellationToken ct) where T : class
+    /// <param name="route">The path's template, the only form of it that is logged: a receipt code opens a shopper's page.</param>
+    private async Task<Fetched<T>> FetchAsync<T>(string path, string route, CancellationToken ct) where T : class
     {
         try
         {
@@ -58,7 +63,7 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            logger.LogWarning("The API did not answer {Path}: {Error}", path, ex.Message);
+            logger.LogWarning("The API did not answer {Route}: {Error}", route, ex.GetType().Name);
             return lastSeen.Recall<T>(path) is { } seen
                 ? new Fetched<T>(seen.Value, FetchState.Stale, seen.AsOfUtc)
                 : new Fetched<T>(null, FetchState.Unavailable, clock.GetUtcNow().UtcDateTime);
@@ -66,13 +71,23 @@ public sealed class PublicApi(HttpClient http, LastSeen lastSeen, TimeProvider c
     }
 }
 
-/// <summary>The last good answer per API path, kept for as long as the site runs.</summary>
-public sealed class LastSeen
+/// <summary>
+/// The last good answer per API path, for showing while the API is down. Bounded: the campaign and charity pages are
+/// few, but every receipt ever viewed is a path of its own, so the least recently used answers go first past
+/// <see cref="MaxAnswers"/>, and an answer unused for a day goes (a page nobody asks for needs no fallback).
+/// </summary>
+public sealed class LastSeen : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (object Value, DateTime AsOfUtc)> _answers = new();
+    public const int MaxAnswers = 10_000;
+    private readonly MemoryCache _answers = new(new MemoryCacheOptions { SizeLimit = MaxAnswers, CompactionPercentage = 0.1 });
 
-    public void Remember(string path, object value, DateTime asOfUtc) => _answers[path] = (value, asOfUtc);
+    public void Remember(string path, object value, DateTime asOfUtc) =>
+        _answers.Set(path, (value, asOfUtc), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
 
     public (T Value, DateTime AsOfUtc)? Recall<T>(string path) where T : class =>
-        _answers.TryGetValue(path, out var seen) && seen.Value is T value ? (value, seen.AsOfUtc) : null;
+        _answers.TryGetValue(path, out (object Value, DateTime AsOfUtc) seen) && seen.Value is T value ? (value, seen.AsOfUtc) : null;
+
+    public int Count => _answers.Count;
+
+    public void Dispose() => _answers.Dispose();
 }

@@ -22,7 +22,11 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
         { "PUT", "/api/charities/read-together", "admin" },
         { "POST", "/api/campaigns", "admin" },
         { "PUT", "/api/campaigns/literacy-2026", "admin" },
-        { "GET", "/api/admin/invariants", "admin" },
+        { "GET", "/api/admin/invariants", "admin,monitor" },
+        { "GET", "/api/admin/writer", "admin,monitor" },
+        { "GET", "/api/admin/audit", "admin" },
+        { "GET", "/api/admin/audit.csv", "admin" },
+        { "DELETE", "/api/customers/c-123", "admin" },
         { "POST", "/api/pledges/quote", "checkout" },
         { "GET", "/api/reports/pledges", "finance" },
         { "GET", "/api/reports/pledges?format=csv", "finance" },
@@ -49,6 +53,7 @@ public class AccessTests(ApiFactory app) : IClassFixture<ApiFactory>
             ["admin"] = await app.CreateKeyAsync("admin"),
             ["checkout"] = await app.CreateKeyAsync("checkout"),
             ["finance"] = await app.CreateKeyAsync("finance"),
+            ["monitor"] = await app.CreateKeyAsync("monitor"),
         };
 
         foreach (var (caller, key) in keys)

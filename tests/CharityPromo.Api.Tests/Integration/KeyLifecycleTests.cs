@@ -98,4 +98,36 @@ public class KeyLifecycleTests(ApiFactory app) : IClassFixture<ApiFactory>
         (await SettledAsync(second)).ShouldBe(second); // the uses within the minute wrote nothing in between
         (await ListLineAsync("counted")).ShouldContain($"last used {second:yyyy-MM-ddTHH:mm:ssZ}");
     }
+
+    [Fact]
+    public async Task RevokingAfterARotationRevokesTheOldKeyInItsGracePeriodToo()
+    {
+        var old = NewKey((await KeysAsync("create", "--name", "till-9", "--scopes", "admin", "--expires-in", "30d")).Out);
+        var successor = NewKey((await KeysAsync("rotate", "--name", "till-9")).Out);
+        var other = NewKey((await KeysAsync("create", "--name", "till-10", "--scopes", "admin", "--expires-in", "30d")).Out);
+        await (await app.Client(old).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
+
+        var (exit, output, _) = await KeysAsync("revoke", "--name", "till-9");
+
+        exit.ShouldBe(0);
+        var lines = output.TrimEnd().Split('\n');
+        lines.Length.ShouldBe(2);
+        lines[0].ShouldStartWith("Revoked 'till-9 (rotated ");
+        lines[0].ShouldEndWith($"({ApiKeys.DisplayPrefix(old)}…).");
+        lines[1].ShouldBe($"Revoked 'till-9' ({ApiKeys.DisplayPrefix(successor)}…).");
+        await (await app.Client(old).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
+        await (await app.Client(successor).GetAsync("/api/admin/invariants")).ExpectProblem(HttpStatusCode.Unauthorized);
+        await (await app.Client(other).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK); // another client's key stays
+        (await KeysAsync("revoke", "--name", "till-9")).Exit.ShouldBe(1); // nothing left to revoke
+    }
+
+    [Fact]
+    public async Task AKeyCreatedWithoutAnExpiryComesWithAWarning()
+    {
+        var (exit, output, error) = await KeysAsync("create", "--name", "forever", "--scopes", "checkout");
+        exit.ShouldBe(0);
+        error.ShouldContain("Warning: 'forever' never expires");
+        ApiKeys.ShapeOf(NewKey(output)).ShouldBe(KeyShape.Checked); // the warning went to stderr: the key is still stdout's last line
+        (await KeysAsync("create", "--name", "bounded", "--scopes", "checkout", "--expires-in", "90d")).Err.ShouldBeEmpty();
+    }
 }

@@ -130,7 +130,7 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task OnlyRemittanceEntriesTakeThePathThatMovesNoTotalsAndAnUnknownKindIsRefused()
+    public async Task OnlyRemittanceEntriesTakeThePathThatMovesOnlyWhatWasPaidAndAnUnknownKindIsRefused()
     {
         var id = await PurchaseAsync("LEDGER-KINDS");
         await InRolledBackTransactionAsync(async db =>
@@ -139,7 +139,7 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             var reversal = LedgerWriter.Entry(purchase, LedgerKind.Reversed, new DonationBreakdown(1, 0, 0, 0), "refund:kinds", null, Now);
             var remitted = LedgerWriter.Remittance(purchase, 1, Guid.NewGuid(), null, Now);
             var wrongPath = await Should.ThrowAsync<ArgumentException>(() => LedgerWriter.PostRemittedAsync(db, [remitted, reversal], default)); // one is enough
-            wrongPath.Message.ShouldStartWith("Only remittance entries leave the totals where they are.");
+            wrongPath.Message.ShouldStartWith("Only remittance entries move what was paid and nothing else.");
             (await db.Ledger.CountAsync(l => l.PurchaseId == id && l.Kind == LedgerKind.Remitted)).ShouldBe(0);
 
             var unknown = LedgerWriter.Entry(purchase, (LedgerKind)99, new DonationBreakdown(1, 0, 0, 0), "unknown", null, Now);

@@ -122,7 +122,7 @@ public class OperationsTests(ApiFactory app) : IClassFixture<ApiFactory>
         var (exit, stdout, stderr) = await RunAsync(api, "keys", "create", "--name", "cli-made", "--scopes", "admin,finance");
         exit.ShouldBe(0, stderr);
         var key = stdout.TrimEnd().Split('\n').Last();
-        key.ShouldMatch("^cp_[A-Za-z0-9]{40}$");
+        key.ShouldMatch("^cp_[A-Za-z0-9]{46}$");
         await (await app.Client(key).GetAsync("/api/admin/invariants")).Expect(HttpStatusCode.OK);
 
         var (listExit, listing, _) = await RunAsync(api, "keys", "list");

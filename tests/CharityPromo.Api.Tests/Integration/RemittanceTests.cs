@@ -49,7 +49,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
         batch.Long("lines").ShouldBe(3);
         batch.Str("status").ShouldBe("draft");
         (await (await finance.PostJson("/api/remittances", Batch("gather", 5))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"))
-            .Str("detail").ShouldBe("Nothing is outstanding for 'gather' in 'usd' before the cutoff.");
+            .Str("detail").ShouldBe("Nothing is outstanding for 'gather' in 'usd' confirmed before the cutoff and 0 days ago (Remittances:HoldDays).");
 
         var later = await (await finance.PostJson("/api/remittances", Batch("gather", 15))).Expect(HttpStatusCode.Created);
         later.Long("amount").ShouldBe(purchases[3].Long("donation.total"));
@@ -76,7 +76,7 @@ public class RemittanceTests(ApiFactory app) : IClassFixture<ApiFactory>
 
         // Confirmed at the cutoff is not before it.
         (await (await finance.PostJson("/api/remittances", Batch("mine", 0))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cutoffUtc"))
-            .Str("detail").ShouldBe("Nothing is outstanding for 'mine' in 'usd' before the cutoff.");
+            .Str("detail").ShouldBe("Nothing is outstanding for 'mine' in 'usd' confirmed before the cutoff and 0 days ago (Remittances:HoldDays).");
 
         var dollars = await (await finance.PostJson("/api/remittances", Batch("mine", 15))).Expect(HttpStatusCode.Created);
         List<JsonNode> owed = [purchases[0], purchases[2], purchases[3]];

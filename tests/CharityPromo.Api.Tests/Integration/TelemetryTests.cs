@@ -132,15 +132,19 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PrometheusScrapesMetricsWithAnAdminKeyOnly()
+    public async Task PrometheusScrapesMetricsWithAMonitorOrAdminKeyOnly()
     {
         var admin = _app.Client(await _app.CreateKeyAsync("admin"));
         var checkout = _app.Client(await _app.CreateKeyAsync("checkout"));
+        var finance = _app.Client(await _app.CreateKeyAsync("finance"));
+        var monitor = _app.Client(await _app.CreateKeyAsync("monitor"));
         await Seed.ContractCampaignAsync(admin, slug: "scraped");
         await (await checkout.PostJson("/api/purchases", Seed.Purchase("SCRAPE-1", campaign: "scraped"), "scrape-1")).Expect(HttpStatusCode.Created);
 
         (await _app.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await checkout.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await finance.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await monitor.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var scraped = await admin.GetAsync("/metrics");
         scraped.StatusCode.ShouldBe(HttpStatusCode.OK);
         scraped.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
@@ -148,6 +152,30 @@ public sealed class TelemetryTests : IAsyncLifetime
         text.ShouldContain("charitypromo_purchases_recorded_total{");
         text.ShouldContain("http_server_request_duration_seconds_bucket{");
         text.ShouldContain("charitypromo_writer_batches_total");
+    }
+
+    [Fact]
+    public async Task SpansCarryRouteTemplatesNeverTheReceiptCodesOrCustomerReferencesInPaths()
+    {
+        var admin = _app.Client(await _app.CreateKeyAsync("admin"));
+        var checkout = _app.Client(await _app.CreateKeyAsync("checkout"));
+        await Seed.ContractCampaignAsync(admin, slug: "private-paths");
+        var code = (await (await checkout.PostJson("/api/purchases", Seed.Purchase("PRIV-1", campaign: "private-paths", customerRef: "shopper-77@example.com"), "priv-1"))
+            .Expect(HttpStatusCode.Created)).Str("receiptCode");
+        await (await _app.Client().GetAsync($"/api/receipts/{code}?utm=shopper-77")).Expect(HttpStatusCode.OK);
+        await (await admin.DeleteAsync("/api/customers/shopper-77@example.com")).Expect(HttpStatusCode.OK);
+        await (await admin.GetAsync("/no/such/path/shopper-77")).ExpectProblem(HttpStatusCode.NotFound);
+
+        List<Activity> server = [];
+        for (var i = 0; i < 100 && server.Count < 3; i++, await Task.Delay(20))
+            server = _spans.Snapshot().Where(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") is string path
+                && (path.Contains("receipts") || path.Contains("customers") || path == "(unmatched)")).ToList();
+        server.Select(s => s.GetTagItem("url.path")).Distinct().Order().ShouldBe(["(unmatched)", "/api/customers/{customerRef}", "/api/receipts/{code}"]);
+        // The API's own spans: server, writer and database. (Client spans here are this test's own requests: the API's
+        // tracer listens process-wide, and the test calls it from the same process.)
+        var leaks = _spans.Snapshot().Where(s => s.Kind != ActivityKind.Client).SelectMany(s => s.TagObjects.Select(t => $"{s.DisplayName}: {t.Key}={t.Value}"))
+            .Where(t => t.Contains(code, StringComparison.OrdinalIgnoreCase) || t.Contains("shopper-77", StringComparison.OrdinalIgnoreCase));
+        leaks.ShouldBeEmpty();
     }
 
     public async Task DisposeAsync()

@@ -17,7 +17,7 @@ public class ShowModel(PublicApi api) : PageModel
         if (Receipt.State == FetchState.NotFound) return NotFound();
         if (Receipt.Value is null) return StatusCode(StatusCodes.Status503ServiceUnavailable);
 
-        Link = $"{Request.Scheme}://{Request.Host}/impact/{Receipt.Value.ReceiptCode}";
+        Link = $"{PublicOrigin.Of(HttpContext)}/impact/{Receipt.Value.ReceiptCode}";
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(Link, QRCodeGenerator.ECCLevel.M);
         QrSvg = new SvgQRCode(data).GetGraphic(4);

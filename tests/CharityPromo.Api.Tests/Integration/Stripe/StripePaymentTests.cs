@@ -97,6 +97,10 @@ public class StripePaymentTests(StripeFixture fx) : IClassFixture<StripeFixture>
     [Theory]
     [InlineData("pm_card_chargeDeclined", "generic_decline", "Your card was declined.")]
     [InlineData("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds", "Your card has insufficient funds.")]
+    // Fraud signals reach the till as a generic decline (Stripe's advice): a card thief must not learn the card is reported.
+    [InlineData("pm_card_chargeDeclinedStolenCard", "generic_decline", "Your card was declined.")]
+    [InlineData("pm_card_chargeDeclinedLostCard", "generic_decline", "Your card was declined.")]
+    [InlineData("pm_card_chargeDeclinedFraudulent", "generic_decline", "Your card was declined.")]
     public async Task ADeclinedCardIsA402WithStripesMessageAndThePurchaseStaysUnpaid(string card, string declineCode, string message)
     {
         var before = await fx.TotalsAsync();
