@@ -5,6 +5,7 @@
 # After the write case it checks the ledger invariants and that purchases in the database = 201s seen, and
 # prints how the single writer spent the measured run (busy share, commit share, batches: GET /api/admin/writer).
 # Then purchases and the public totals read at once (the mixed case: each committed batch evicts the cached totals).
+# Then the write case again with one webhook endpoint registered, against the baseline's echo (the outbox's cost).
 # Then, at the largest BENCH_SCALE, the CSV export and a remittance over the whole backlog (one batch and its payment).
 # Last, the write case again on PostgreSQL (a throwaway cluster from scripts/postgres.sh), beside SQLite's, then on two
 # API instances sharing that database.
@@ -47,6 +48,7 @@ api=http://127.0.0.1:5180
 site=http://127.0.0.1:5181
 export ConnectionStrings__Default="Data Source=$work/bench.db"
 export Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft=Warning
+export Webhooks__AllowLoopback=true # the webhook case's receiver is the baseline on 127.0.0.1
 
 api_dll=api/CharityPromo.Api/bin/Release/net10.0/CharityPromo.Api.dll
 admin_key=$(dotnet "$api_dll" keys create --name bench-admin --scopes admin,checkout,finance 2>/dev/null | tail -n 1)
@@ -118,6 +120,7 @@ run "Kestrel JSON POST echo (baseline)" "$base/echo" echo.lua; baseline_post=$LA
 run "Record purchase: POST /api/purchases" "$api/api/purchases" purchase.lua
 purchases_created=$LAST_CREATED
 writer_sqlite=$LAST_WRITER
+write_rps=$LAST_RPS
 echo "  The writer: $writer_sqlite"
 sleep 1 # the requests wrk left in flight finish
 after_write=$(purchases_recorded)
@@ -159,6 +162,18 @@ in_db=$(sed -n 's/.*"purchasesChecked":\([0-9]*\).*/\1/p' <<<"$invariants")
 # those, unseen by wrk. So the database may hold up to $connections more than the 201s wrk counted.
 measured_in_db=$((after_write - warm_created))
 echo "Invariants ok: $ok; purchases recorded during the measured run: $measured_in_db; 201s seen by wrk: $purchases_created"
+
+# The write case again with one webhook endpoint registered: every purchase also queues a signed purchase.confirmed,
+# which the dispatcher POSTs to the baseline's echo while the load runs. Removed afterwards (its pending deliveries go with it).
+hook=$(curl -fsS "${auth[@]}" "$api/api/webhook-endpoints" -d "{\"url\":\"$base/echo\",\"events\":[\"purchase.confirmed\"]}" \
+  | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+run "Record purchase, one webhook endpoint registered: POST /api/purchases" "$api/api/purchases" purchase.lua
+webhook_rps=$LAST_RPS
+webhook_delivered=$(curl -fsS -H "Authorization: Bearer $admin_key" "$api/api/webhook-endpoints/$hook/deliveries?limit=1" \
+  | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')
+curl -fsS -X DELETE -H "Authorization: Bearer $admin_key" "$api/api/webhook-endpoints/$hook" >/dev/null
+webhook_ratio=$(awk -v a="$webhook_rps" -v b="$write_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
+echo "  With a webhook endpoint: $webhook_ratio of the write case without one; the newest delivery was $webhook_delivered when wrk stopped"
 
 # Scale: the same totals read with the public cache off, as the purchase count grows; and a receipt, which in a real
 # sale is always a miss (every shopper's code is its own URL), uncached the same way.
@@ -320,6 +335,8 @@ On PostgreSQL: invariants ok = **$pg_ok**; recorded = **$pg_in_db**, 201s counte
 Two instances on that PostgreSQL database, each with half the connections: **$two_rps req/s** together, non-2xx = **$two_5xx**,
 invariants ok = **$two_ok**; recorded = **$two_in_db**, 201s counted = $two_created.
 The single writer during the measured write case (\`GET /api/admin/writer\` before and after): $writer_sqlite; on PostgreSQL, $writer_pg.
+With one webhook endpoint registered (the baseline's echo as receiver, on this machine), the write case ran at **$webhook_ratio** of
+its rate without one ($webhook_rps against $write_rps req/s, measured one after the other); the newest delivery was $webhook_delivered when wrk stopped.
 $profile_block
 <!-- bench:end -->
 MD

@@ -16,6 +16,7 @@ stripe_url="http://127.0.0.1:${STRIPE_PORT:-5090}"
 mkdir -p data
 export ConnectionStrings__Default="${ConnectionStrings__Default:-Data Source=$root/data/charitypromo.db}"
 export Shop__Name="${Shop__Name:-Corner Books}" # the shop the disclosures, receipts and statements name
+export Webhooks__AllowLoopback="${Webhooks__AllowLoopback:-true}" # the demo: webhook receivers on this machine (README)
 
 echo "Building…"
 dotnet build CharityPromo.sln -c Release -v quiet -nologo >/dev/null

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CharityPromo.Api.Access;
 using CharityPromo.Api.Audit;
 using CharityPromo.Api.Campaigns;
@@ -12,6 +10,7 @@ using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using CharityPromo.Api.Remittances;
 using CharityPromo.Api.Reports;
+using CharityPromo.Api.Webhooks;
 using FluentValidation;
 
 // Started from another directory (dotnet /opt/charitypromo/CharityPromo.Api.dll), the API still reads its own
@@ -47,6 +46,7 @@ builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.Get
 builder.Services.AddSingleton<IdempotencyRetention>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyRetention>());
 builder.Services.AddStripePayments(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddKnownProxies(builder.Configuration);
 builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddSingleton<ReturnOrigins>();
@@ -62,15 +62,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop; // a null field fails once, not in every later rule
 ValidatorOptions.Global.PropertyNameResolver = ValidationNames.JsonPath;
 ValidatorOptions.Global.DisplayNameResolver = ValidationNames.JsonPath;
-builder.Services.ConfigureHttpJsonOptions(o =>
-{
-    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "4999" is not an amount
-    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo'd field must not be ignored silently
-    // {"amount":1000,"Amount":99999999} names one field twice (names match case-insensitively): refused, not last-wins.
-    o.SerializerOptions.AllowDuplicateProperties = false;
-    o.SerializerOptions.Converters.Add(new PlainTextConverter());
-});
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler names the field
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", 64 * 1024));
 
@@ -93,6 +85,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     }
     await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
     await Consents.WarnOfGrandfatheredAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CharityPromo.Api.Consents"), CancellationToken.None);
+    await app.Services.GetRequiredService<WebhookSecrets>().LoadKeyAsync(db, TimeProvider.System);
 }
 
 app.UseKnownProxies(app.Configuration); // first: everything after sees the shopper's address, not the proxy's
@@ -129,6 +122,7 @@ app.MapReports();
 app.MapRemittances();
 app.MapRemittanceTransfers();
 app.MapStripeWebhook();
+app.MapWebhooks();
 app.MapInvariants();
 app.MapWriterStats();
 app.MapAudit();

@@ -29,6 +29,7 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
         start.Environment["RateLimiting__PerKeyPerSecond"] = "100000";
         start.Environment["RateLimiting__PerKeyBurst"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Remittances__HoldDays"] = "0"; // as ApiFactory: tests remit what they just recorded
         foreach (var (name, value) in Environment) start.Environment[name] = value;
         return start;
     }

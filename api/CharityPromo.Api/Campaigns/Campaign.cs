@@ -45,6 +45,10 @@ internal sealed class Campaign
 
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
+    /// <summary>When the raised total first reached the goal (campaign.goal_reached was written then); never cleared.</summary>
+    public DateTime? GoalReachedUtc { get; set; }
+    /// <summary>When campaign.ended was written for this campaign, once, after its end.</summary>
+    public DateTime? EndAnnouncedUtc { get; set; }
 
     public List<CampaignCharity> Charities { get; set; } = [];
 

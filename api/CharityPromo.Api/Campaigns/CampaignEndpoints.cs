@@ -64,11 +64,17 @@ internal static class CampaignEndpoints
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaign(
         string slug, AppDb db, SqliteReaders readers, IOptions<ShopOptions> shop, TimeProvider clock, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var campaign = await ReadResponseAsync(db, readers, slug, clock.GetUtcNow().UtcDateTime, shop.Value.Name, ct);
+        return campaign is null ? Problems.NotFound($"No campaign '{slug}'.") : TypedResults.Ok(campaign);
+    }
+
+    /// <summary>A campaign as its GET answers it, also the object of campaign events; null when there is none.</summary>
+    public static async Task<CampaignResponse?> ReadResponseAsync(AppDb db, SqliteReaders? readers, string slug, DateTime now, string shopName, CancellationToken ct)
+    {
         var campaign = await db.FindCampaignAsync(slug, readers, ct);
-        if (campaign is null) return Problems.NotFound($"No campaign '{slug}'.");
+        if (campaign is null) return null;
         var totals = await CampaignTotalsReader.ForCampaignAsync(db, readers, campaign.Id, now, ct);
-        return TypedResults.Ok(campaign.ToResponse(totals, now, await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct), shop.Value.Name));
+        return campaign.ToResponse(totals, now, await Consents.Consents.CoveredAsync(db, [campaign.Id], now, ct), shopName);
     }
 
     private const int MaxRecent = 50;

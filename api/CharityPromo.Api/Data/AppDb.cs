@@ -226,6 +226,8 @@ internal sealed partial class AppDb(DbContextOptions<AppDb> options) : DbContext
             e.Property(a => a.Hash).HasMaxLength(64);
         });
 
+        ConfigureWebhooks(model);
+
         // The donation's parts keep the column names they have always had.
         model.Entity<Purchase>().ComplexProperty(p => p.Donation, DonationColumns);
         model.Entity<Refund>().ComplexProperty(r => r.Donation, DonationColumns);

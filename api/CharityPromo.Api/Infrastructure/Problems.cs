@@ -32,13 +32,7 @@ internal static class Problems
 
     /// <summary>422: well-formed, but a business rule refuses it (campaign ended, wrong currency…), naming the field.</summary>
     public static ProblemHttpResult Unprocessable(string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Type = ProblemTypes.BusinessRule,
-            Title = "The request breaks a business rule",
-            Detail = message,
-        });
+        Naming(field, message, StatusCodes.Status422UnprocessableEntity, ProblemTypes.BusinessRule, "The request breaks a business rule");
 
     /// <summary>422: no consent of the charity covers this campaign now; names the charity (field <c>charity</c> and extension <c>charity</c>).</summary>
     public static ProblemHttpResult ConsentMissing(string charitySlug, string charityName, string campaignSlug)
@@ -57,12 +51,17 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "Not found", detail: what);
 
-    public static ProblemHttpResult Conflict(string field, string message) =>
+    /// <summary>404 naming the field (a path or query parameter) that named nothing.</summary>
+    public static ProblemHttpResult NotFound(string field, string what) => Naming(field, what, StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found");
+
+    public static ProblemHttpResult Conflict(string field, string message) => Naming(field, message, StatusCodes.Status409Conflict, ProblemTypes.Conflict, "Conflict");
+
+    private static ProblemHttpResult Naming(string field, string message, int status, string type, string title) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
-            Status = StatusCodes.Status409Conflict,
-            Type = ProblemTypes.Conflict,
-            Title = "Conflict",
+            Status = status,
+            Type = type,
+            Title = title,
             Detail = message,
         });
 

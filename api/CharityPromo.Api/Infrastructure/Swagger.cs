@@ -46,6 +46,7 @@ internal static partial class Swagger
             o.SchemaFilter<ExamplesSchemaFilter>();
             o.SchemaFilter<ExactSchemaFilter>();
             o.DocumentFilter<TagsAndProblemsDocumentFilter>();
+            o.DocumentFilter<Webhooks.WebhooksOpenApi>(); // before ReferencesDocumentFilter, which then sees the events' schemas too
             o.DocumentFilter<ReferencesDocumentFilter>();
         });
         return services;
@@ -91,6 +92,7 @@ internal static partial class Swagger
             ["Remittances"] = "Batches that pay a charity what it is owed, and their statements (finance keys).",
             ["Reports"] = "Pledge exports (CSV or JSON), summaries, liability and reconciliation with Stripe (finance keys).",
             ["Stripe"] = "Stripe's webhook: signed events that move pledges from pending to confirmed, or reverse them.",
+            ["Webhooks"] = "Signed event webhooks to integrators' receivers: register, rotate secrets, read the delivery log (admin keys).",
         };
 
         public void Apply(OpenApiDocument document, DocumentFilterContext context)
@@ -138,6 +140,7 @@ internal static partial class Swagger
             }
 
             var writes = metadata.OfType<IdempotencyKeyRequired>().Any() || (method is "POST" or "PUT" or "DELETE" && !metadata.OfType<IAllowAnonymous>().Any()
+                && !metadata.OfType<NotReplayed>().Any()
                 && context.ApiDescription.RelativePath?.StartsWith("api/pledges") != true && context.ApiDescription.RelativePath?.StartsWith("api/admin") != true);
             if (writes)
             {
@@ -155,6 +158,9 @@ internal static partial class Swagger
             }
         }
     }
+
+    /// <summary>A write whose answer is never stored for replay (it shows a secret once): no Idempotency-Key documented.</summary>
+    public sealed record NotReplayed;
 
     /// <summary>An anonymous endpoint that answers a key's holder more (an admin sees a charity's Stripe account).</summary>
     public sealed record OptionalKey;

@@ -1,6 +1,7 @@
 using CharityPromo.Api.Data;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Ledger;
@@ -49,6 +50,7 @@ internal static class LedgerWriter
         await db.SaveChangesGuardedAsync(ct);
         foreach (var increment in Increments(entries))
             increment.Check(await db.ExecuteAsync(increment.Sql, ct));
+        if (GoalCheck(entries) is { } goal && await db.ExecuteAsync(goal.Sql, ct) == 1) await GoalReachedAsync(db, goal, ct);
     }
 
     /// <summary>
@@ -72,20 +74,39 @@ internal static class LedgerWriter
     /// <summary>
     /// Inserts a new purchase with its first entries and applies them to the totals, without change tracking and, on
     /// PostgreSQL, in one round trip (every purchase takes this path on the writer thread: <see cref="DirectSql"/>).
-    /// <paramref name="alongside"/> joins that round trip (the match reservation); returns the rows it changed.
+    /// <paramref name="alongside"/> joins that round trip (the match reservation), and so do <paramref name="events"/>
+    /// (the webhook outbox's statements); returns the rows <paramref name="alongside"/> changed.
     /// </summary>
     /// <exception cref="DbUpdateException">A unique key refused a row (nothing was inserted or applied).</exception>
     public static async Task<int> PostNewPurchaseAsync(AppDb db, Purchase purchase, IReadOnlyList<LedgerEntry> entries,
-        FormattableString? alongside, CancellationToken ct)
+        FormattableString? alongside, IReadOnlyList<FormattableString> events, CancellationToken ct)
     {
         RequireTransaction(db);
         var increments = Increments(entries);
         var statements = increments.Select(i => i.Sql).ToList();
+        var goal = GoalCheck(entries);
+        if (goal is not null) statements.Add(goal.Sql); // after the increments: it reads the totals they moved
         if (alongside is not null) statements.Add(alongside);
+        statements.AddRange(events);
         var changed = await db.InsertAsync([purchase, .. entries], statements, ct);
         for (var i = 0; i < increments.Count; i++) increments[i].Check(changed[i]);
-        return alongside is null ? 0 : changed[^1];
+        if (goal is not null && changed[increments.Count] == 1) await GoalReachedAsync(db, goal, ct);
+        return alongside is null ? 0 : changed[increments.Count + (goal is null ? 0 : 1)];
     }
+
+    /// <summary>
+    /// Only a confirmation raises a campaign's total, so only one can take it to its goal: the statement that marks the
+    /// goal reached the first time it is (<see cref="AppDb.MarkGoalReached"/>), run after the totals moved.
+    /// </summary>
+    private static GoalCheckStatement? GoalCheck(IReadOnlyList<LedgerEntry> entries) =>
+        entries.FirstOrDefault(e => e.Kind == LedgerKind.Confirmed) is { } confirmed
+            ? new(AppDb.MarkGoalReached(confirmed.CampaignId, confirmed.CreatedUtc), confirmed.CampaignId, confirmed.CreatedUtc)
+            : null;
+
+    private sealed record GoalCheckStatement(FormattableString Sql, Guid CampaignId, DateTime Now);
+
+    private static Task GoalReachedAsync(AppDb db, GoalCheckStatement goal, CancellationToken ct) =>
+        WebhookOutbox.CampaignAsync(db, WebhookEventTypes.CampaignGoalReached, goal.CampaignId, goal.Now, ct);
 
     private static void RequireTransaction(AppDb db)
     {

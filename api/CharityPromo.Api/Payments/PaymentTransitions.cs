@@ -3,6 +3,7 @@ using CharityPromo.Api.Data;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
+using CharityPromo.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Stripe;
 using StripeRefund = Stripe.Refund;
@@ -34,7 +35,7 @@ internal static class PaymentTransitions
                 purchase.PaymentStatus = intent.Status;
                 // A later attempt that has not failed (yet) clears the earlier attempt's error.
                 purchase.PaymentError = intent.LastPaymentError is { } error ? error.Message ?? error.Code ?? "The payment failed." : null;
-                purchase.Status = purchase.ResolveStatus();
+                await ResolveStatusAsync(db, purchase, now, ct);
                 return true;
         }
     }
@@ -62,7 +63,7 @@ internal static class PaymentTransitions
         }
         if (purchase.IsPaid || purchase.IsVoided) return true;
         purchase.PaymentStatus = session.Status == "complete" ? "processing" : session.Status ?? "open";
-        purchase.Status = purchase.ResolveStatus();
+        await ResolveStatusAsync(db, purchase, now, ct);
         return true;
     }
 
@@ -76,6 +77,7 @@ internal static class PaymentTransitions
         purchase.ConfirmedUtc = now;
         purchase.Status = purchase.ResolveStatus();
         await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Confirmed, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
+        await WebhookOutbox.PurchaseAsync(db, WebhookEventTypes.PurchaseConfirmed, purchase, now, ct);
         return true;
     }
 
@@ -84,7 +86,7 @@ internal static class PaymentTransitions
     {
         if (purchase.IsPaid || purchase.IsVoided) return;
         purchase.PaymentStatus = PaymentStatuses.Canceled;
-        purchase.Status = purchase.ResolveStatus();
+        await ResolveStatusAsync(db, purchase, now, ct);
         await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Voided, purchase.Donation, LedgerWriter.PurchaseCause, source, now)], ct);
         if (purchase.Donation.Match > 0)
         {
@@ -92,6 +94,19 @@ internal static class PaymentTransitions
             await db.Campaigns.Where(c => c.Id == purchase.CampaignId)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.MatchUsed, c => c.MatchUsed - match), ct);
         }
+    }
+
+    /// <summary>
+    /// The status an unpaid purchase's payment news leaves it in. Turning failed (an attempt declined, the payment
+    /// cancelled or expired) is the one place purchase.failed is written, once per turn: a later attempt that clears the
+    /// error and fails again writes another.
+    /// </summary>
+    private static async Task ResolveStatusAsync(AppDb db, Purchase purchase, DateTime now, CancellationToken ct)
+    {
+        var before = purchase.Status;
+        purchase.Status = purchase.ResolveStatus();
+        if (purchase.Status == PurchaseStatus.Failed && before != PurchaseStatus.Failed)
+            await WebhookOutbox.PurchaseAsync(db, WebhookEventTypes.PurchaseFailed, purchase, now, ct);
     }
 
     /// <summary>
@@ -145,10 +160,16 @@ internal static class PaymentTransitions
                 await LedgerWriter.PostAsync(db, [LedgerWriter.Entry(purchase, LedgerKind.Reversed, reversal, $"dispute:{dispute.Id}", source, now)], ct);
         }
         purchase.Status = purchase.ResolveStatus();
-        if (before.DisputeStatus != purchase.DisputeStatus)
-            await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "purchase.disputed", $"purchase:{purchase.Id}", new AuditChanges()
-                .Set("disputeId", before.DisputeId, purchase.DisputeId).Set("disputeStatus", before.DisputeStatus, purchase.DisputeStatus)
-                .Set("disputeAmount", before.DisputeAmount, purchase.DisputeAmount)
-                .Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
+        if (before.DisputeStatus == purchase.DisputeStatus) return;
+        await AuditTrail.RecordAsync(db, AuditTrail.Stripe, "purchase.disputed", $"purchase:{purchase.Id}", new AuditChanges()
+            .Set("disputeId", before.DisputeId, purchase.DisputeId).Set("disputeStatus", before.DisputeStatus, purchase.DisputeStatus)
+            .Set("disputeAmount", before.DisputeAmount, purchase.DisputeAmount)
+            .Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
+        // A dispute's opening and its close are the events; moves between open statuses are not. One first heard of
+        // already closed (its earlier events still on their way) is only closed.
+        if (PaymentStatuses.DisputeClosed(dispute.Status))
+            await WebhookOutbox.PurchaseAsync(db, WebhookEventTypes.PurchaseDisputeClosed, purchase, now, ct);
+        else if (before.DisputeId != dispute.Id || before.DisputeStatus is null)
+            await WebhookOutbox.PurchaseAsync(db, WebhookEventTypes.PurchaseDisputed, purchase, now, ct);
     }
 }

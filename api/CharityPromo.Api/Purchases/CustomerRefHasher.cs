@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using CharityPromo.Api.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace CharityPromo.Api.Purchases;
 
@@ -40,22 +39,6 @@ internal sealed class CustomerRefHasher
             (_key, _fingerprintKey) = (Encoding.UTF8.GetBytes(configured), null);
             return;
         }
-        var stored = await db.ServerSecrets.AsNoTracking().SingleOrDefaultAsync(s => s.Name == SecretName, ct);
-        if (stored is null)
-        {
-            stored = new ServerSecret { Name = SecretName, Value = RandomNumberGenerator.GetBytes(32), CreatedUtc = clock.GetUtcNow().UtcDateTime };
-            db.ServerSecrets.Add(stored);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-            {
-                // Another instance starting at the same moment stored its key first: use that one.
-                db.ChangeTracker.Clear();
-                stored = await db.ServerSecrets.AsNoTracking().SingleAsync(s => s.Name == SecretName, ct);
-            }
-        }
-        (_key, _fingerprintKey) = (stored.Value, null);
+        (_key, _fingerprintKey) = (await ServerSecret.LoadOrCreateAsync(db, SecretName, clock, ct), null);
     }
 }

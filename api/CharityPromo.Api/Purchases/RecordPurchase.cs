@@ -2,6 +2,7 @@ using CharityPromo.Api.Data;
 using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,9 +52,12 @@ internal static class RecordPurchase
         try
         {
             var pledged = LedgerWriter.Entry(purchase, LedgerKind.Pledged, priced.Donation, LedgerWriter.PurchaseCause, $"client:{clientName}", now);
+            // Paid already: confirmed in the same write, so its event goes with the purchase's own statements.
             reserved = await LedgerWriter.PostNewPurchaseAsync(db, purchase, paidBy is null
                 ? [pledged]
-                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserve, ct);
+                : [pledged, LedgerWriter.Entry(purchase, LedgerKind.Confirmed, priced.Donation, LedgerWriter.PurchaseCause, paidBy, now)], reserve,
+                paidBy is null ? [] : [WebhookOutbox.Statement(WebhookEventTypes.PurchaseConfirmed, purchase.ToResponse(priced.Campaign.Slug, priced.Charity.Slug), now)],
+                ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolationOn(ex, "Purchases.CreationKey"))
         {

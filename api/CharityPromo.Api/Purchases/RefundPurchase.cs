@@ -6,6 +6,7 @@ using CharityPromo.Api.Infrastructure;
 using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Payments;
 using CharityPromo.Api.Pledges;
+using CharityPromo.Api.Webhooks;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -127,6 +128,7 @@ internal static class RefundPurchase
         await AuditTrail.RecordAsync(db, actor, "refund.created", $"purchase:{purchase.Id}", new AuditChanges()
             .Set("refundId", null, refund.Id).Set("amount", null, amount).Set("stripeRefundId", null, stripeRefundId).Set("reference", null, reference)
             .Set("refunded", before.Refunded, purchase.Refunded).Set("reversed", before.Reversed, purchase.Reversed).Set("status", before.Status, purchase.Status), now, ct);
+        await WebhookOutbox.PurchaseAsync(db, WebhookEventTypes.PurchaseRefunded, purchase, now, ct);
         return refund;
     }
 

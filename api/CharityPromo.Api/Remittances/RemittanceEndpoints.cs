@@ -9,6 +9,7 @@ using CharityPromo.Api.Ledger;
 using CharityPromo.Api.Pledges;
 using CharityPromo.Api.Purchases;
 using CharityPromo.Api.Reports;
+using CharityPromo.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -94,6 +95,7 @@ internal static class RemittanceEndpoints
             await AuditTrail.RecordAsync(db, AuditTrail.Actor(user), "remittance.created", $"remittance:{batch.Id}", new AuditChanges()
                 .Set("charity", null, charity.Slug).Set("currency", null, batch.Currency).Set("cutoffUtc", null, cutoff)
                 .Set("amount", null, batch.Amount).Set("lines", null, batch.Lines).Set("status", null, batch.Status), now, ct);
+            await WebhookOutbox.RecordAsync(db, WebhookEventTypes.RemittanceCreated, batch.ToResponse(charity.Slug), now, ct);
             return TypedResults.Created($"/api/remittances/{batch.Id}", batch.ToResponse(charity.Slug) with { MoreOutstanding = moreOutstanding });
         });
 
@@ -135,6 +137,8 @@ internal static class RemittanceEndpoints
         await AuditTrail.RecordAsync(db, actor, "remittance.paid", $"remittance:{id}", new AuditChanges()
             .Set("status", RemittanceStatus.Draft, RemittanceStatus.Paid).Set("reference", null, reference).Set("transferId", null, transferId)
             .Set("amount", null, lines.Sum(l => l.Amount)), now, ct);
+        var paid = await db.Remittances.AsNoTracking().SingleAsync(r => r.Id == id, ct);
+        await WebhookOutbox.RecordAsync(db, WebhookEventTypes.RemittancePaid, paid.ToResponse(await SlugAsync(db, paid.CharityId, ct)), now, ct);
         return true;
     }
 

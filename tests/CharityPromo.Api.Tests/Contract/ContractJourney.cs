@@ -164,6 +164,24 @@ public static class ContractJourney
         Get("ExportAudit", "/api/admin/audit.csv", 200, Admin) with { Forbidden = Finance },
         Get("ExportAudit", "/api/admin/audit.csv?to=tomorrow", 400, Admin) with { Invalid = true },
 
+        // Webhooks: a receiver at a documentation address (TEST-NET-1, never routed) for purchase.confirmed, so the purchase
+        // below queues a delivery; the dispatcher's attempts at it fail in the background, unseen by the pass.
+        Post("CreateWebhookEndpoint", "/api/webhook-endpoints", 201, Admin, new { url = "https://192.0.2.10/hooks", events = new[] { "purchase.confirmed" }, description = "ERP" })
+            .Save("hook", "id") with { Forbidden = Finance },
+        Post("CreateWebhookEndpoint", "/api/webhook-endpoints", 400, Admin, new { url = "http://192.0.2.10/hooks", events = new[] { "*" } }),
+        Post("CreateWebhookEndpoint", "/api/webhook-endpoints", 422, Admin, new { url = "https://10.0.0.1/hooks", events = new[] { "*" } }),
+        Get("ListWebhookEndpoints", "/api/webhook-endpoints", 200, Admin) with { Forbidden = Finance },
+        Post("RotateWebhookSecret", "/api/webhook-endpoints/{hook}/rotate-secret", 200, Admin) with { Forbidden = Finance },
+        Post("RotateWebhookSecret", $"/api/webhook-endpoints/{Missing}/rotate-secret", 404, Admin),
+        Post("CreatePurchase", "/api/purchases", 201, Checkout, Purchase("ORD-W1", "literacy-2026", "read-together", External)),
+        Get("ListWebhookDeliveries", "/api/webhook-endpoints/{hook}/deliveries", 200, Admin).Save("delivery", "0.id") with { Forbidden = Finance },
+        Get("ListWebhookDeliveries", "/api/webhook-endpoints/{hook}/deliveries?limit=0", 400, Admin),
+        Get("ListWebhookDeliveries", $"/api/webhook-endpoints/{Missing}/deliveries", 404, Admin),
+        Post("RetryWebhookDelivery", "/api/webhook-deliveries/{delivery}/retry", 202, Admin) with { Forbidden = Finance },
+        Post("RetryWebhookDelivery", "/api/webhook-deliveries/999999999/retry", 404, Admin),
+        Delete("DeleteWebhookEndpoint", "/api/webhook-endpoints/{hook}", 204, Admin) with { Forbidden = Finance },
+        Delete("DeleteWebhookEndpoint", $"/api/webhook-endpoints/{Missing}", 404, Admin),
+
         // Stripe's webhook
         Post("ReceiveStripeEvent", "/api/stripe/webhook", 200, Anonymous, StripeEvent) with { StripeSigned = true },
         Post("ReceiveStripeEvent", "/api/stripe/webhook", 400, Anonymous, StripeEvent),
@@ -188,6 +206,7 @@ public static class ContractJourney
         [("GetPurchase", 403)] = "every scope may read purchases",
         [("ListPurchases", 403)] = "every scope may read purchases",
         [("GetRefund", 403)] = "every scope may read purchases",
+        [("RetryWebhookDelivery", 409)] = "only once an endpoint is disabled, after 3 days of failed deliveries",
     };
 
     private static object Charity(string slug, string name) => new

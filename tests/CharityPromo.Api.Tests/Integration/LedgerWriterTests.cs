@@ -66,7 +66,7 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             {
                 () => LedgerWriter.PostAsync(db, [reversal], default),
                 () => LedgerWriter.PostRemittedAsync(db, [LedgerWriter.Remittance(purchase, 1, Guid.NewGuid(), null, Now)], default),
-                () => LedgerWriter.PostNewPurchaseAsync(db, NewPurchase(purchase, "usd"), [], null, default),
+                () => LedgerWriter.PostNewPurchaseAsync(db, NewPurchase(purchase, "usd"), [], null, [], default),
             };
             foreach (var attempt in attempts)
                 (await Should.ThrowAsync<InvalidOperationException>(attempt)).Message.ShouldBe("Ledger entries are posted inside the write transaction only.");
@@ -104,7 +104,7 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             // The campaign raises in dollars: it has no euro totals row for a euro pledge to move.
             var stray = NewPurchase(like, "eur");
             var error = await Should.ThrowAsync<InvalidOperationException>(() => LedgerWriter.PostNewPurchaseAsync(db, stray,
-                [LedgerWriter.Entry(stray, LedgerKind.Pledged, stray.Donation, LedgerWriter.PurchaseCause, null, Now)], null, default));
+                [LedgerWriter.Entry(stray, LedgerKind.Pledged, stray.Donation, LedgerWriter.PurchaseCause, null, Now)], null, [], default));
             error.Message.ShouldBe($"No totals row for campaign {like.CampaignId}, charity {like.CharityId}, eur.");
         });
     }
@@ -120,7 +120,7 @@ public class LedgerWriterTests(ApiFactory app) : IClassFixture<ApiFactory>
             {
                 var purchase = NewPurchase(like, "usd");
                 return await LedgerWriter.PostNewPurchaseAsync(db, purchase,
-                    [LedgerWriter.Entry(purchase, LedgerKind.Pledged, purchase.Donation, LedgerWriter.PurchaseCause, null, Now)], alongside, default);
+                    [LedgerWriter.Entry(purchase, LedgerKind.Pledged, purchase.Donation, LedgerWriter.PurchaseCause, null, Now)], alongside, [], default);
             }
 
             (await PostAsync(null)).ShouldBe(0);

@@ -16,7 +16,7 @@ public class StripeSignedGarbageTests(StripeFixture fx) : IClassFixture<StripeFi
 {
     private string Sign(string json, DateTimeOffset? at = null)
     {
-        var webhooks = new Webhooks(new HttpClient(), fx.App.Clock);
+        var webhooks = new CharityPromo.StripeDouble.Webhooks(new HttpClient(), fx.App.Clock);
         webhooks.Secrets.Add(StripeFixture.WebhookSecret);
         return webhooks.Sign(json, at ?? fx.App.Clock.GetUtcNow());
     }
@@ -136,7 +136,7 @@ public sealed class StripeWebhookWithoutASecretKeyTests : IDisposable
     public async Task ARefundEventIsA503AndIsNotRecordedSoARedeliveryCanApplyIt()
     {
         _app.Settings["Stripe:WebhookSecrets"] = StripeFixture.WebhookSecret;
-        var webhooks = new Webhooks(new HttpClient(), _app.Clock);
+        var webhooks = new CharityPromo.StripeDouble.Webhooks(new HttpClient(), _app.Clock);
         webhooks.Secrets.Add(StripeFixture.WebhookSecret);
         var e = new EventObject
         {

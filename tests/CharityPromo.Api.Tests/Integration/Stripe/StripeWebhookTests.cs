@@ -43,7 +43,7 @@ public class StripeWebhookTests(StripeFixture fx) : IClassFixture<StripeFixture>
 
     private string SignatureWith(EventObject e, string secret, DateTimeOffset? at = null)
     {
-        var webhooks = new Webhooks(new HttpClient(), fx.App.Clock);
+        var webhooks = new CharityPromo.StripeDouble.Webhooks(new HttpClient(), fx.App.Clock);
         webhooks.Secrets.Add(secret);
         return webhooks.Sign(JsonSerializer.Serialize(e, StripeDouble.StripeDouble.Json), at ?? fx.App.Clock.GetUtcNow());
     }
