@@ -98,8 +98,8 @@ public sealed class PostgresTests : IDisposable
         return lines.Order(StringComparer.Ordinal).ToList();
     }
 
-    [Fact]
-    public async Task TwoInstancesOnOneDatabaseRecordEachPurchaseOnceWhicheverGetsTheRetries()
+    /// <summary>Two API processes on one new database, started at once (both migrate: one waits for the other), with an admin and a checkout key.</summary>
+    private async Task<(ApiProcess A, ApiProcess B, string Admin, string Checkout)> TwoInstancesAsync()
     {
         var database = NewDatabase();
         var a = new ApiProcess(database, "Postgres");
@@ -107,7 +107,14 @@ public sealed class PostgresTests : IDisposable
         _processes.AddRange([a, b]);
         var admin = await a.CreateKeyAsync("admin");
         var checkout = await a.CreateKeyAsync("checkout");
-        await Task.WhenAll(a.StartAsync(), b.StartAsync()); // both migrate at once: one waits for the other
+        await Task.WhenAll(a.StartAsync(), b.StartAsync());
+        return (a, b, admin, checkout);
+    }
+
+    [Fact]
+    public async Task TwoInstancesOnOneDatabaseRecordEachPurchaseOnceWhicheverGetsTheRetries()
+    {
+        var (a, b, admin, checkout) = await TwoInstancesAsync();
         await Seed.ContractCampaignAsync(a.Client(admin));
         var instances = new[] { a.Client(checkout), b.Client(checkout) };
 
@@ -141,13 +148,7 @@ public sealed class PostgresTests : IDisposable
     [Fact]
     public async Task TwoInstancesSellingAtOnceNeverSpendMoreThanTheCampaignCap()
     {
-        var database = NewDatabase();
-        var a = new ApiProcess(database, "Postgres");
-        var b = new ApiProcess(database, "Postgres");
-        _processes.AddRange([a, b]);
-        var admin = await a.CreateKeyAsync("admin");
-        var checkout = await a.CreateKeyAsync("checkout");
-        await Task.WhenAll(a.StartAsync(), b.StartAsync());
+        var (a, b, admin, checkout) = await TwoInstancesAsync();
         await a.Client(admin).ConsentingCharityAsync();
         await (await a.Client(admin).PostJson("/api/campaigns", Seed.Campaign(slug: "capped",
             pledge: new { percentBps = 500, capPerPurchase = 500, campaignCap = 2_000 }))).Expect(HttpStatusCode.Created);
