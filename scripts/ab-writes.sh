@@ -11,6 +11,8 @@
 #   BENCH_POSTGRES (0): 1 runs every build on PostgreSQL instead, a fresh database per run on one throwaway cluster
 #   (scripts/postgres.sh, as bench.sh's PostgreSQL case).
 set -euo pipefail
+# Each run is a fresh database: a fresh customer-reference key too (the API runs as in production, which requires one).
+export Security__CustomerRefKey="base64:$(head -c 32 /dev/urandom | base64 -w0)"
 cd "$(dirname "$0")/.."
 root=$PWD
 [ $# -ge 1 ] || { sed -n '2,13p' "$0" >&2; exit 2; }

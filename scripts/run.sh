@@ -24,6 +24,15 @@ api_dll="$root/api/CharityPromo.Api/bin/Release/net10.0/CharityPromo.Api.dll"
 site_dll="$root/site/CharityPromo.Site/bin/Release/net10.0/CharityPromo.Site.dll"
 double_dll="$root/tests/CharityPromo.StripeDouble/bin/Release/net10.0/CharityPromo.StripeDouble.dll"
 
+# The API runs as in production, which needs the customer-reference key from outside its database: kept in data/ for
+# the demo. A demo database from before keeps its own (customers export-key moves it out), so loyalty carries on.
+if [ ! -s data/customer-ref.key ]; then
+  (umask 077 && { dotnet "$api_dll" customers export-key 2>/dev/null || true; } | tail -n 1 > data/customer-ref.key)
+  [ -s data/customer-ref.key ] || (umask 077 && echo "base64:$(head -c 32 /dev/urandom | base64 -w0)" > data/customer-ref.key)
+fi
+Security__CustomerRefKey=$(cat data/customer-ref.key)
+export Security__CustomerRefKey
+
 if [ ! -s data/admin.key ]; then
   (umask 077 && dotnet "$api_dll" keys create --name "demo-admin-$(date -u +%Y%m%d%H%M%S)" --scopes admin,checkout,finance 2>/dev/null | tail -n 1 > data/admin.key)
 fi

@@ -20,7 +20,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
 });
-var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk" or "audit";
+var cliMode = args.FirstOrDefault() is "keys" or "seed-bulk" or "audit" or "customers";
 if (cliMode)
 {
     // The CLI prints the new key on stdout's last line: keep every log line on stderr.
@@ -80,10 +80,11 @@ await using (var scope = app.Services.CreateAsyncScope())
         {
             "keys" => await KeysCli.RunAsync(db, args[1..], Console.Out, Console.Error, now),
             "audit" => await AuditCli.RunAsync(db, args[1..], Console.Out, Console.Error),
+            "customers" => await CustomersCli.RunAsync(db, args[1..], Console.Out, Console.Error),
             _ => await BulkSeeder.RunAsync(db, args[1..], Console.Out, Console.Error, now),
         };
     }
-    await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, TimeProvider.System);
+    await app.Services.GetRequiredService<CustomerRefHasher>().LoadKeyAsync(db, app.Configuration, app.Environment, TimeProvider.System);
     await Consents.WarnOfGrandfatheredAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CharityPromo.Api.Consents"), CancellationToken.None);
     await app.Services.GetRequiredService<WebhookSecrets>().LoadKeyAsync(db, TimeProvider.System);
 }

@@ -41,9 +41,16 @@ public sealed class LiveFeeds(IServiceProvider services, IOptions<SiteOptions> o
     }
 
     // Not the reader's token: the answer is shared, and one reader leaving must not cancel it for the others. The API
-    // client's own timeout bounds it.
-    // The typed client is made per ask, as the HttpClient factory intends, so its handlers keep being renewed.
-    private Task<Fetched<CampaignSummary>> AskAsync(string slug) => services.GetRequiredService<PublicApi>().CampaignAsync(slug, CancellationToken.None);
+    // client's own timeout bounds it. The typed client is made per ask, as the HttpClient factory intends, so its
+    // handlers keep being renewed. A slug the API does not know is not kept: made-up ones must not fill the memory.
+    private async Task<Fetched<CampaignSummary>> AskAsync(string slug)
+    {
+        var fetched = await services.GetRequiredService<PublicApi>().CampaignAsync(slug, CancellationToken.None);
+        if (fetched.State == FetchState.NotFound) _feeds.TryRemove(slug, out _);
+        return fetched;
+    }
+
+    public int Campaigns => _feeds.Count;
 
     /// <summary>A place for one more stream from <paramref name="address"/>, or null when a cap is reached.</summary>
     public IDisposable? TryOpen(IPAddress? address)

@@ -73,7 +73,9 @@ public class LiveFeedTests
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             Interlocked.Increment(ref Calls);
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound));
+            // "busy" is a campaign whose API is having a bad moment (kept, and asked again each period); any other is unknown.
+            var busy = request.RequestUri!.AbsolutePath.EndsWith("/busy", StringComparison.Ordinal);
+            return Task.FromResult(new HttpResponseMessage(busy ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.NotFound));
         }
     }
 
@@ -98,5 +100,6 @@ public class LiveFeedTests
         api.Calls.ShouldBe(2);
         await feeds.FiguresAsync("other");
         api.Calls.ShouldBe(3); // each campaign has its own
+        feeds.Campaigns.ShouldBe(1); // "other" is unknown to the API (404): a made-up slug is not kept
     }
 }

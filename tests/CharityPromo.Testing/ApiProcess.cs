@@ -30,6 +30,8 @@ public sealed class ApiProcess(string connectionString, string provider) : IDisp
         start.Environment["RateLimiting__PerKeyBurst"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Remittances__HoldDays"] = "0"; // as ApiFactory: tests remit what they just recorded
+        // It runs as in production, which requires the key from outside the database; every process of a test shares it.
+        start.Environment["Security__CustomerRefKey"] = "test-only customer-ref key, 32+ bytes long";
         foreach (var (name, value) in Environment) start.Environment[name] = value;
         return start;
     }

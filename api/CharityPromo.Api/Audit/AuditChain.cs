@@ -15,8 +15,9 @@ public sealed record AuditVerification(bool Ok, long Entries, long Unchained, lo
 
 /// <summary>
 /// The audit trail's hash chain. Each entry stores SHA-256(previous entry's hash + its own content): changing, deleting or
-/// inserting an entry anywhere breaks every hash after it, so even someone who can write to the database (a restored
-/// backup, a role that can drop the append-only triggers) cannot rewrite the history unseen.
+/// inserting an entry breaks every hash after it. The hash has no key, so someone who can write to the database could
+/// recompute the whole chain after an edit; what shows that is a head kept outside the database: a later check given it
+/// (<c>head</c>) fails unless the chain still leads through that very entry.
 /// </summary>
 internal static class AuditChain
 {
@@ -42,8 +43,10 @@ internal static class AuditChain
     }
 
     /// <summary>Reads the whole trail in order, once, and checks every link.</summary>
-    public static async Task<AuditVerification> VerifyAsync(AppDb db, CancellationToken ct)
+    /// <param name="keptHead">A head an earlier check printed, kept elsewhere: the chain must still pass through it.</param>
+    public static async Task<AuditVerification> VerifyAsync(AppDb db, CancellationToken ct, string? keptHead = null)
     {
+        var headSeen = keptHead is null;
         long entries = 0, unchained = 0;
         string? previous = null;
         var chained = false;
@@ -62,7 +65,9 @@ internal static class AuditChain
                 return new(false, entries, unchained, e.Id, "The entry's hash does not match its content and the entry before it: changed, or an entry before it was removed or inserted.", previous);
             chained = true;
             previous = e.Hash;
+            headSeen |= e.Hash == keptHead;
         }
-        return new(true, entries, unchained, null, null, previous);
+        return headSeen ? new(true, entries, unchained, null, null, previous)
+            : new(false, entries, unchained, null, "The head kept from an earlier check is not in the chain: the entries up to it were rewritten or removed.", previous);
     }
 }

@@ -37,8 +37,9 @@ internal static class AuditEndpoints
             .WithSummary("Check the audit trail's hash chain: was any entry changed, removed or inserted? (admin)")
             .WithDescription("""
                 Each entry carries SHA-256 of the previous entry's hash and its own content. `ok` is false, with the first
-                broken entry in `brokenAt`, when an entry was changed, removed or inserted by anything but the API. Keep
-                `head` elsewhere now and then: a later `head` that does not lead back to it shows entries cut off the end.
+                broken entry in `brokenAt`, when an entry was changed, removed or inserted by anything but the API. The hash
+                has no key, so keep `head` elsewhere now and then and pass it back as `?head=`: `ok` is then false unless the
+                chain still passes through that entry, which shows a chain rewritten and hashed again, or cut off.
                 Entries written before the chain began are counted in `unchained`, not checked. Reads the whole trail.
                 """);
         group.MapGet("/audit.csv", ExportAudit).WithName(nameof(ExportAudit))
@@ -61,8 +62,9 @@ internal static class AuditEndpoints
         return TypedResults.Ok(new AuditPage(items, page.Count > size ? items[^1].Id : null));
     }
 
-    private static async Task<Ok<AuditVerification>> VerifyAudit(AppDb db, CancellationToken ct) =>
-        TypedResults.Ok(await AuditChain.VerifyAsync(db, ct));
+    /// <param name="head">A head an earlier check answered, kept elsewhere: the chain must still pass through it.</param>
+    private static async Task<Ok<AuditVerification>> VerifyAudit(AppDb db, [StringLength(64)] string? head, CancellationToken ct) =>
+        TypedResults.Ok(await AuditChain.VerifyAsync(db, ct, head));
 
     private static Results<PushStreamHttpResult, ValidationProblem> ExportAudit(
         AppDb db, string? kind, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)

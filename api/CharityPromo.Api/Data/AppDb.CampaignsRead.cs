@@ -30,7 +30,7 @@ internal sealed partial class AppDb
                    c."MatchPercentBps", c."MatchBudget", c."MatchUsed", c."CreatedUtc", c."UpdatedUtc",
                    cc."Position", ch."Id", ch."Slug", ch."Name", ch."Description", ch."Website", ch."RegistrationNumber",
                    ch."CreatedUtc", ch."UpdatedUtc", ch."StripeAccountId", ch."StripeTransfersEnabled", ch."StripePayoutsEnabled",
-                   c."ImpactAmount", c."ImpactSingular", c."ImpactPlural", c."CampaignCap", c."CapUsed"
+                   c."ImpactAmount", c."ImpactSingular", c."ImpactPlural", c."CampaignCap", c."CapUsed", c."GoalReachedUtc", c."EndAnnouncedUtc"
             FROM "Campaigns" c
             LEFT JOIN "CampaignCharities" cc ON cc."CampaignId" = c."Id"
             LEFT JOIN "Charities" ch ON ch."Id" = cc."CharityId"
@@ -51,6 +51,7 @@ internal sealed partial class AppDb
                 AddOn = row.GetBoolean(12), MatchMinPriorPurchases = Int(13), MatchPercentBps = Int(14), MatchBudget = Long(15),
                 MatchUsed = row.GetInt64(16), CreatedUtc = row.GetDateTime(17), UpdatedUtc = row.GetDateTime(18),
                 ImpactAmount = Long(31), ImpactSingular = Text(32), ImpactPlural = Text(33), CampaignCap = Long(34), CapUsed = row.GetInt64(35),
+                GoalReachedUtc = Time(36), EndAnnouncedUtc = Time(37),
             };
             if (row.IsDBNull(20)) continue; // no charities (the API never stores such a campaign)
             campaign.Charities.Add(new CampaignCharity
@@ -69,6 +70,7 @@ internal sealed partial class AppDb
         int? Int(int i) => row.IsDBNull(i) ? null : row.GetInt32(i);
         long? Long(int i) => row.IsDBNull(i) ? null : row.GetInt64(i);
         string? Text(int i) => row.IsDBNull(i) ? null : row.GetString(i);
+        DateTime? Time(int i) => row.IsDBNull(i) ? null : row.GetDateTime(i);
     }
 
     public Campaign? CampaignReadInThisTransaction(string slug) =>

@@ -129,7 +129,17 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, Writes writ
 
         using var request = new HttpRequestMessage(HttpMethod.Post, work.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        string[] signers = work.PreviousSecret is null ? [secrets.Unprotect(work.Secret)] : [secrets.Unprotect(work.Secret), secrets.Unprotect(work.PreviousSecret)];
+        string[] signers;
+        try
+        {
+            signers = work.PreviousSecret is null ? [secrets.Unprotect(work.Secret)] : [secrets.Unprotect(work.Secret), secrets.Unprotect(work.PreviousSecret)];
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            // One endpoint's secret this instance cannot read (Webhooks__SecretKey changed, or differs between instances) fails
+            // that endpoint's delivery, recorded and retried like any other failure, and holds up no other endpoint's.
+            return new(work, attempted.UtcDateTime, null, 0, null, "The endpoint's signing secret cannot be decrypted with this server's Webhooks__SecretKey: rotate the secret.");
+        }
         request.Headers.Add(WebhookSignature.Header, WebhookSignature.For(attempted.ToUnixTimeSeconds(), body, signers));
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("CharityPromo-Webhooks", "1"));
         var started = Stopwatch.GetTimestamp();

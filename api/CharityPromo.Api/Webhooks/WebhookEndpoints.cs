@@ -118,6 +118,9 @@ internal static class WebhookEndpoints
     {
         if (limit is < 1 or > MaxDeliveries) return Problems.Invalid("limit", $"'limit' must be from 1 to {MaxDeliveries}.");
         if (!await db.WebhookEndpoints.AnyAsync(e => e.Id == id, ct)) return Unknown(id);
+        // One snapshot for the deliveries and their attempts: read apart, a delivery could show its next retry from before
+        // an attempt that the attempts then list.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var deliveries = await db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id).OrderByDescending(d => d.Id).Take(limit ?? 20)
             .ToListAsync(ct);
         return TypedResults.Ok(await WithAttemptsAsync(db, deliveries, ct));

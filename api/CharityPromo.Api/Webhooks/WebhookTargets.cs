@@ -31,7 +31,7 @@ internal static class WebhookTargets
         {
             addresses = IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ArgumentException) // ArgumentException: a name longer than DNS allows
         {
             return $"'url''s host '{uri.Host}' does not resolve.";
         }

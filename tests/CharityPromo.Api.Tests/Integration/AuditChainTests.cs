@@ -57,6 +57,7 @@ public sealed class AuditChainTests : IDisposable
         verified.Str("head").ShouldBe(await _app.WithDbAsync(db => db.AuditEntries.OrderByDescending(e => e.Id).Select(e => e.Hash).FirstAsync()));
         var output = new StringWriter();
         (await _app.WithDbAsync(db => AuditCli.RunAsync(db, ["verify"], output, output))).ShouldBe(0);
+        (await _app.WithDbAsync(db => AuditCli.RunAsync(db, ["verify", "--head", verified.Str("head")], TextWriter.Null, TextWriter.Null))).ShouldBe(0);
         output.ToString().ShouldContain($"The audit trail is whole: {ids.Count} entries");
     }
 
@@ -97,6 +98,23 @@ public sealed class AuditChainTests : IDisposable
         verified.Ok.ShouldBeFalse();
         verified.BrokenAt.ShouldNotBeNull().ShouldBeGreaterThan(ids[^1]);
         verified.Problem.ShouldNotBeNull().ShouldContain("without a hash");
+    }
+
+    [Fact]
+    public async Task AChainRewrittenWholeIsShownByTheHeadKeptFromAnEarlierCheck()
+    {
+        var (admin, _) = await ChangesAsync();
+        var kept = (await (await admin.GetAsync("/api/admin/audit/verify")).Expect(HttpStatusCode.OK)).Str("head");
+        (await VerifyAsync()).Ok.ShouldBeTrue();
+
+        // Whoever can write the table can make every entry look older than the chain; an unkeyed chain cannot tell alone.
+        await TamperAsync("""UPDATE "AuditEntries" SET "Hash" = NULL""");
+        (await VerifyAsync()).Ok.ShouldBeTrue();
+
+        var checkedAgainstHead = await (await admin.GetAsync($"/api/admin/audit/verify?head={kept}")).Expect(HttpStatusCode.OK);
+        checkedAgainstHead["ok"]!.GetValue<bool>().ShouldBeFalse();
+        checkedAgainstHead.Str("problem").ShouldContain("head kept from an earlier check is not in the chain");
+        (await _app.WithDbAsync(db => AuditCli.RunAsync(db, ["verify", "--head", kept], TextWriter.Null, TextWriter.Null))).ShouldBe(1);
     }
 
     [Fact]
