@@ -30,12 +30,12 @@ public sealed class LiveFeeds(IServiceProvider services, IOptions<SiteOptions> o
             {
                 if (now - feed.AskedAt < every || !feed.Fetch.IsCompleted) return feed.Fetch;
                 var next = new Feed(AskAsync(slug), now);
-                if (_feeds.TryUpdate(slug, next, feed)) return next.Fetch;
+                if (_feeds.TryUpdate(slug, next, feed)) return Kept(slug, next);
             }
             else
             {
                 var first = new Feed(AskAsync(slug), now);
-                if (_feeds.TryAdd(slug, first)) return first.Fetch;
+                if (_feeds.TryAdd(slug, first)) return Kept(slug, first);
             }
         }
     }
@@ -43,11 +43,16 @@ public sealed class LiveFeeds(IServiceProvider services, IOptions<SiteOptions> o
     // Not the reader's token: the answer is shared, and one reader leaving must not cancel it for the others. The API
     // client's own timeout bounds it. The typed client is made per ask, as the HttpClient factory intends, so its
     // handlers keep being renewed. A slug the API does not know is not kept: made-up ones must not fill the memory.
-    private async Task<Fetched<CampaignSummary>> AskAsync(string slug)
+    private Task<Fetched<CampaignSummary>> AskAsync(string slug) => services.GetRequiredService<PublicApi>().CampaignAsync(slug, CancellationToken.None);
+
+    /// <summary>Once the answer is in: drops the feed if the API does not know the campaign (after it was added, however fast the answer).</summary>
+    private Task<Fetched<CampaignSummary>> Kept(string slug, Feed feed)
     {
-        var fetched = await services.GetRequiredService<PublicApi>().CampaignAsync(slug, CancellationToken.None);
-        if (fetched.State == FetchState.NotFound) _feeds.TryRemove(slug, out _);
-        return fetched;
+        _ = feed.Fetch.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully && t.Result.State == FetchState.NotFound) _feeds.TryRemove(new KeyValuePair<string, Feed>(slug, feed));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return feed.Fetch;
     }
 
     public int Campaigns => _feeds.Count;
