@@ -60,7 +60,7 @@ perf_env=()
 [ "$profile" = 1 ] && perf_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0) # lets perf name JIT-compiled methods
 (cd api/CharityPromo.Api && exec env "${perf_env[@]}" dotnet "$root/$api_dll" --urls "$api") >"$work/api.log" 2>&1 & pids+=($!)
 # wrk is one client address: the site's per-address limit (Site__RequestsPerSecond) would answer it 429, so it is lifted here.
-(cd site/CharityPromo.Site && Site__ApiBaseUrl="$api" Site__RequestsPerSecond=1000000 Site__RequestBurst=1000000 Logging__LogLevel__Default=Warning exec dotnet "$root/site/CharityPromo.Site/bin/Release/net10.0/CharityPromo.Site.dll" --urls "$site") >"$work/site.log" 2>&1 & pids+=($!)
+(cd site/CharityPromo.Site && Site__ApiBaseUrl="$api" Site__RequestsPerSecond=100000 Site__RequestBurst=100000 Logging__LogLevel__Default=Warning exec dotnet "$root/site/CharityPromo.Site/bin/Release/net10.0/CharityPromo.Site.dll" --urls "$site") >"$work/site.log" 2>&1 & pids+=($!)
 for url in "$base/json" "$api/health/ready" "$site/not-found"; do
   for _ in $(seq 1 60); do curl -s -o /dev/null "$url" && break; sleep 0.5; done
 done
